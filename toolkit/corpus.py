@@ -1,0 +1,457 @@
+"""Loading a corpus: ``load_articles`` and its ``LoadReport``.
+
+Accepts a folder (recursive) of article files, a single file, a list of paths, or a pandas
+DataFrame; see :mod:`toolkit.readers` for the formats. Every input (a file, or a row/line of a
+tabular file) ends up in the :class:`LoadReport` as loaded, skipped (with the reason) or duplicate,
+so that ``loaded + skipped + duplicates == inputs`` always holds.
+
+Example:
+    >>> import toolkit as tk
+    >>> articles = tk.load_articles("data/articles")          # doctest: +SKIP
+    >>> print(articles.attrs["load_report"])                  # doctest: +SKIP
+    Loaded 37 of 37 inputs from data/articles: 0 skipped, 0 duplicates.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import os
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from .clean import boilerplate_patterns, clean_text, normalise_newlines
+from .encoding import NotTextError
+from .errors import InputError, LoadWarning
+from .readers import (
+    CANONICAL_FIELDS,
+    ColumnOverrides,
+    Record,
+    Skip,
+    decode_file,
+    fields_from_row,
+    map_columns,
+    read_file,
+    records_from_frame,
+)
+
+__all__ = ["ARTICLE_COLUMNS", "LoadRecord", "LoadReport", "article_id_for", "load_articles"]
+
+logger = logging.getLogger(__name__)
+
+#: Leading columns of the ``articles`` table; extra input columns follow them.
+ARTICLE_COLUMNS = ("article_id", "title", "text", "outlet", "published", "url", "author", "path")
+#: File name of the per-folder metadata sidecar.
+SIDECAR_NAME = "metadata.csv"
+_SIDECAR_KEYS = ("file", "filename", "file_name", "path", "name")
+_MAX_WARNINGS = 20
+
+Status = Literal["loaded", "skipped", "duplicate"]
+
+
+def article_id_for(text: str) -> str:
+    """The stable id of an article: the first 16 hex digits of the SHA-256 of its text.
+
+    >>> article_id_for("Hello.")
+    '2d8bd7d9bb5f85ba'
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class LoadRecord:
+    """What happened to one input."""
+
+    path: str
+    item: str
+    status: Status
+    reason: str
+    article_id: str | None
+
+
+class LoadReport:
+    """Every input of a load, with its outcome; ``str()`` is a one-line summary.
+
+    >>> r = LoadReport("x", [LoadRecord("a.txt", "", "loaded", "", "1"),
+    ...                      LoadRecord("b.txt", "", "skipped", "empty file", None)])
+    >>> print(r)
+    Loaded 1 of 2 inputs from x: 1 skipped, 0 duplicates.
+    """
+
+    def __init__(self, source: str, records: Iterable[LoadRecord]):
+        self.source = source
+        self.records: tuple[LoadRecord, ...] = tuple(records)
+
+    def _count(self, status: Status) -> int:
+        return sum(1 for r in self.records if r.status == status)
+
+    @property
+    def inputs(self) -> int:
+        """Number of inputs seen (files, or rows/lines of tabular files)."""
+        return len(self.records)
+
+    @property
+    def loaded(self) -> int:
+        return self._count("loaded")
+
+    @property
+    def skipped(self) -> int:
+        return self._count("skipped")
+
+    @property
+    def duplicates(self) -> int:
+        return self._count("duplicate")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per input: ``path``, ``item``, ``status``, ``reason``, ``article_id``."""
+        columns = ["path", "item", "status", "reason", "article_id"]
+        return pd.DataFrame([[getattr(r, c) for c in columns] for r in self.records], columns=columns)
+
+    def summary(self) -> str:
+        return (f"Loaded {self.loaded} of {self.inputs} inputs from {self.source}: "
+                f"{self.skipped} skipped, {self.duplicates} duplicates.")
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return f"<LoadReport: {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        problems = self.to_frame().query("status != 'loaded'")
+        table = problems.to_html(index=False) if len(problems) else ""
+        return f"<p>{html.escape(self.summary())}</p>{table}"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> LoadReport:
+        # pandas deep-copies ``DataFrame.attrs`` on most operations; the report is immutable.
+        return self
+
+
+# --------------------------------------------------------------------------- walking inputs
+
+
+def _walk(root: Path) -> Iterator[tuple[Path, str | None]]:
+    """Files below ``root`` in sorted order, following links; yields ``(path, problem)``."""
+    seen_dirs: set[str] = set()
+
+    def visit(directory: Path) -> Iterator[tuple[Path, str | None]]:
+        real = os.path.realpath(directory)
+        if real in seen_dirs:
+            yield directory, "symlink loop: directory already visited"
+            return
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except PermissionError:
+            yield directory, "permission denied (directory)"
+            return
+        except OSError as exc:
+            yield directory, f"cannot list the directory: {exc.strerror or exc}"
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith("."):
+                continue  # hidden files and folders (.git, .ipynb_checkpoints) are not articles
+            try:
+                is_dir = entry.is_dir()
+            except OSError as exc:
+                yield path, f"cannot read: {exc.strerror or exc}"
+                continue
+            if is_dir:
+                yield from visit(path)
+            elif entry.is_file():
+                yield path, None
+            else:
+                yield path, "not a regular file (broken link or special file)"
+
+    yield from visit(root)
+
+
+def _read_sidecar(path: Path) -> dict[str, dict[str, Any]]:
+    """Rows of a metadata.csv keyed by the file they describe (path relative to the sidecar)."""
+    try:
+        text, _ = decode_file(path)
+    except (NotTextError, OSError) as exc:
+        raise InputError(f"{path}: cannot read the metadata sidecar: {exc}") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    key = next((c for c in columns if c.lower() in _SIDECAR_KEYS), None)
+    if key is None:
+        raise InputError(f"{path}: a metadata sidecar needs a 'file' column naming each article "
+                         f"file; its columns are {columns}")
+    mapping = map_columns([c for c in columns if c != key], ColumnOverrides(), str(path))
+    rows: dict[str, dict[str, Any]] = {}
+    for number, row in enumerate(reader, start=2):
+        row = {k.strip(): v for k, v in row.items() if k is not None}
+        name = (row.pop(key, None) or "").strip().replace("\\", "/")
+        if not name:
+            warnings.warn(f"{path}, line {number}: no file name; row ignored", LoadWarning,
+                          stacklevel=4)
+            continue
+        rows[name] = fields_from_row(row, mapping)
+    return rows
+
+
+class _Sidecars:
+    """The metadata.csv files of a folder tree, and which of their rows were used."""
+
+    def __init__(self, root: Path, explicit: Path | None):
+        self.tables: dict[Path, dict[str, dict[str, Any]]] = {}
+        self.used: set[tuple[Path, str]] = set()
+        if explicit is not None:
+            self.tables[explicit.parent] = _read_sidecar(explicit)
+        elif root.is_dir():
+            for path, problem in _walk(root):
+                if problem is None and path.name == SIDECAR_NAME:
+                    self.tables[path.parent] = _read_sidecar(path)
+
+    def lookup(self, file: Path) -> dict[str, Any]:
+        for folder in (file.parent, *file.parent.parents):
+            table = self.tables.get(folder)
+            if table is None:
+                continue
+            for key in (file.relative_to(folder).as_posix(), file.name):
+                if key in table:
+                    self.used.add((folder, key))
+                    return table[key]
+        return {}
+
+    def warn_unused(self) -> None:
+        for folder, table in self.tables.items():
+            unused = sorted(k for k in table if (folder, k) not in self.used)
+            if unused:
+                shown = ", ".join(unused[:5]) + (" …" if len(unused) > 5 else "")
+                warnings.warn(f"{folder / SIDECAR_NAME}: {len(unused)} rows name files that were "
+                              f"not loaded: {shown}", LoadWarning, stacklevel=3)
+
+
+def _iter_inputs(source: Any, overrides: ColumnOverrides,
+                 metadata: Path | None) -> Iterator[Record | Skip]:
+    if isinstance(source, pd.DataFrame):
+        yield from records_from_frame(source, "<DataFrame>", overrides)
+        return
+    paths = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+    for given in paths:
+        root = Path(given)
+        if not root.exists():
+            raise InputError(f"no such file or folder: {root}")
+        if root.is_file():
+            sidecars = _Sidecars(root, metadata) if metadata else None
+            for result in read_file(root, str(root), overrides):
+                if isinstance(result, Record) and sidecars is not None:
+                    _merge_metadata(result, sidecars.lookup(root))
+                yield result
+            continue
+        sidecars = _Sidecars(root, metadata)
+        for path, problem in _walk(root):
+            shown = str(path)
+            if problem is not None:
+                yield Skip(shown, "", problem)
+                continue
+            if path.name == SIDECAR_NAME:
+                continue
+            folder = path.parent.relative_to(root).as_posix()
+            extra = sidecars.lookup(path)
+            for result in read_file(path, shown, overrides):
+                if isinstance(result, Record):
+                    _merge_metadata(result, extra)
+                    result.fields.setdefault("folder", "" if folder == "." else folder)
+                yield result
+        sidecars.warn_unused()
+
+
+def _merge_metadata(record: Record, extra: dict[str, Any]) -> None:
+    """Fill a record's missing fields from its sidecar row (the file's own values win)."""
+    for key, value in extra.items():
+        if record.fields.get(key) is None:
+            record.fields[key] = value
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def parse_published(value: Any) -> pd.Timestamp:
+    """A publication date as a tz-aware UTC timestamp (naive times are taken as UTC).
+
+    Raises ``ValueError`` when the value is not a date.
+
+    >>> parse_published("2017-10-05 14:02:00+03:00")
+    Timestamp('2017-10-05 11:02:00+0000', tz='UTC')
+    """
+    if isinstance(value, str):
+        value = value.strip()
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ValueError(f"not a date: {value!r}") from exc
+    if stamp is pd.NaT:
+        raise ValueError(f"not a date: {value!r}")
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _parse_dates(rows: list[dict[str, Any]], origins: list[tuple[str, str]],
+                 warn: _Warner) -> pd.Series:
+    now = pd.Timestamp.now(tz="UTC")
+    parsed: list[pd.Timestamp] = []
+    for row, (path, item) in zip(rows, origins, strict=True):
+        value = row.get("published")
+        if value is None or (isinstance(value, float) and value != value):
+            parsed.append(pd.NaT)
+            continue
+        where = f"{path}{', ' + item if item else ''}"
+        try:
+            stamp = parse_published(value)
+        except ValueError:
+            warn(f"{where}: unparseable date {value!r}; published set to NaT")
+            parsed.append(pd.NaT)
+            continue
+        if stamp > now + pd.Timedelta(days=1):
+            warn(f"{where}: publication date {stamp.date()} is in the future; kept as given")
+        parsed.append(stamp)
+    return pd.Series(pd.to_datetime(parsed, utc=True), dtype="datetime64[ns, UTC]")
+
+
+class _Warner:
+    """Issues LoadWarnings, at most ``_MAX_WARNINGS`` one by one, then a count."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, message: str) -> None:
+        self.count += 1
+        logger.debug(message)
+        if self.count <= _MAX_WARNINGS:
+            warnings.warn(message, LoadWarning, stacklevel=4)
+
+    def close(self) -> None:
+        if self.count > _MAX_WARNINGS:
+            warnings.warn(f"{self.count - _MAX_WARNINGS} more load warnings; see the LoadReport",
+                          LoadWarning, stacklevel=3)
+
+
+# --------------------------------------------------------------------------- load_articles
+
+
+def load_articles(
+    source: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | pd.DataFrame,
+    *,
+    clean: bool = True,
+    boilerplate: str | os.PathLike[str] | Iterable[str] | None = None,
+    text_column: str | None = None,
+    title_column: str | None = None,
+    date_column: str | None = None,
+    outlet_column: str | None = None,
+    url_column: str | None = None,
+    author_column: str | None = None,
+    metadata: str | os.PathLike[str] | None = None,
+) -> pd.DataFrame:
+    """Load a corpus into the ``articles`` table (schema in DESIGN.md).
+
+    ``source`` is a folder (walked recursively; hidden files and folders are ignored), a file
+    (``.txt``/``.md`` with the title on line 1, ``.html``, ``.csv``/``.tsv``, ``.jsonl``,
+    ``.json``, ``.parquet``), a list of those, or a DataFrame. A ``metadata.csv`` sidecar in a
+    folder (column ``file`` plus outlet, published, url, author, ...) supplies metadata per file;
+    ``metadata=`` names one explicitly. Tabular columns are auto-detected by name; the
+    ``*_column`` arguments override that.
+
+    With ``clean=True`` (default) boilerplate lines are removed and white space normalised
+    (:func:`toolkit.clean.clean_text`; ``boilerplate=`` adds patterns); with ``clean=False`` the
+    text is kept verbatim, so offsets index the input exactly. For text files, ``text`` is the
+    whole file (title line included) and ``title`` its first line; for other formats ``text``
+    is the body. Exact duplicate texts are kept once. The :class:`LoadReport` is in
+    ``result.attrs["load_report"]``; skipped inputs also raise a :class:`LoadWarning` each.
+
+    >>> import pandas as pd
+    >>> df = load_articles(pd.DataFrame({"text": ["One.", "One.", ""], "outlet": ["A", "B", "C"]}))
+    >>> list(df["outlet"]), str(df.attrs["load_report"])
+    (['A'], 'Loaded 1 of 3 inputs from <DataFrame>: 1 skipped, 1 duplicates.')
+    """
+    overrides = ColumnOverrides(text_column, title_column, date_column, outlet_column, url_column,
+                                author_column)
+    patterns = boilerplate_patterns(boilerplate) if clean else ()
+    warn = _Warner()
+    report: list[LoadRecord] = []
+    rows: list[dict[str, Any]] = []
+    origins: list[tuple[str, str]] = []
+    first_seen: dict[str, str] = {}
+    sidecar = Path(metadata) if metadata is not None else None
+    if sidecar is not None and not sidecar.is_file():
+        raise InputError(f"metadata sidecar not found: {sidecar}")
+
+    for result in _iter_inputs(source, overrides, sidecar):
+        if isinstance(result, Skip):
+            report.append(LoadRecord(result.path, result.item, "skipped", result.reason, None))
+            warn(f"{result.path}{', ' + result.item if result.item else ''}: skipped: {result.reason}")
+            continue
+        fields = result.fields
+        notes = list(result.notes)
+        text = fields["text"]
+        if clean:
+            cleaned = clean_text(text, patterns=patterns)
+            text = cleaned.text
+            if cleaned.removed:
+                notes.append(f"removed {len(cleaned.removed)} boilerplate lines")
+        if not text.strip():
+            reason = "no text left after cleaning" if clean else "no text (whitespace only)"
+            report.append(LoadRecord(result.path, result.item, "skipped", reason, None))
+            warn(f"{result.path}{', ' + result.item if result.item else ''}: skipped: {reason}")
+            continue
+        title = fields.get("title")
+        if result.title_in_text:
+            title = normalise_newlines(text).lstrip().split("\n", 1)[0].strip()
+            if result.path.lower().endswith(".md"):
+                title = title.lstrip("#").strip()
+        elif isinstance(title, str) and clean:
+            title = " ".join(title.split())
+        article_id = article_id_for(text)
+        where = f"{result.path}{' ' + result.item if result.item else ''}"
+        if article_id in first_seen:
+            report.append(LoadRecord(result.path, result.item, "duplicate",
+                                     f"same text as {first_seen[article_id]}", article_id))
+            continue
+        first_seen[article_id] = where
+        row = {**fields, "title": title, "text": text, "article_id": article_id,
+               "path": result.path}
+        rows.append(row)
+        origins.append((result.path, result.item))
+        report.append(LoadRecord(result.path, result.item, "loaded", "; ".join(notes), article_id))
+
+    shown_source = "<DataFrame>" if isinstance(source, pd.DataFrame) else (
+        str(source) if isinstance(source, (str, os.PathLike)) else f"{len(list(source))} paths")
+    load_report = LoadReport(shown_source, report)
+    articles = _build_table(rows, origins, warn)
+    if not len(articles):
+        warn(f"{shown_source}: no articles loaded ({load_report.skipped} inputs skipped)")
+    warn.close()
+    articles.attrs["load_report"] = load_report
+    logger.info("%s", load_report)
+    return articles
+
+
+def _build_table(rows: list[dict[str, Any]], origins: list[tuple[str, str]],
+                 warn: _Warner) -> pd.DataFrame:
+    extras: list[str] = []
+    seen = set(ARTICLE_COLUMNS)
+    for row in rows:
+        for key in row:
+            if key not in seen:
+                seen.add(key)
+                extras.append(key)
+    columns = [*ARTICLE_COLUMNS, *extras]
+    table = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns)
+    table["published"] = _parse_dates(rows, origins, warn)
+    for column in ("article_id", "title", "text", "outlet", "url", "author", "path"):
+        table[column] = table[column].astype("string")
+    return table
+
+
+assert set(CANONICAL_FIELDS) <= set(ARTICLE_COLUMNS)

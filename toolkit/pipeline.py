@@ -1,0 +1,294 @@
+"""The annotated corpus: ``annotate()`` and the :class:`Corpus` it returns.
+
+``annotate`` runs each article through the cached spaCy stage and the extractors in one
+streaming pass: for every article it first looks for the extractors' rows in the cache, then for
+a cached Doc to extract them from, and only then runs the model, storing the Doc and the rows.
+Docs are never all held in memory; the Corpus reads them back lazily from the cache.
+
+Example:
+    >>> import toolkit as tk
+    >>> corpus = tk.annotate(tk.load_articles("data/articles"))   # doctest: +SKIP
+    >>> corpus.mentions.head()                                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from spacy.tokens import Doc
+from tqdm.auto import tqdm
+
+from .annotate import (
+    PARAGRAPH_COMPONENT,
+    ModelSpec,
+    components_for,
+    doc_from_bytes,
+    doc_to_bytes,
+    load_pipeline,
+    resolve_model,
+    stream_docs,
+)
+from .corpus import article_id_for, load_articles
+from .entities import MENTION_COLUMNS, MENTIONS_VERSION, canonical_name, extract_mentions
+from .errors import InputError
+from .store import AnnotationStore, default_cache_dir
+
+__all__ = ["EXTRACTORS", "AnnotateStats", "Corpus", "Extractor", "annotate"]
+
+logger = logging.getLogger(__name__)
+
+#: Format of the cached Docs; bump to invalidate every cache.
+CACHE_FORMAT = "1"
+_WRITE_BATCH = 64  # Docs per cache transaction
+
+
+@dataclass(frozen=True)
+class Extractor:
+    """A table built from annotated Docs: its rows' columns, what it needs, and how to make them."""
+
+    name: str
+    version: str
+    needs: frozenset[str]
+    columns: tuple[str, ...]
+    function: Callable[[Doc], list[tuple[Any, ...]]]
+
+    @property
+    def cache_name(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+#: The extractors ``annotate`` knows, by output table name.
+EXTRACTORS: dict[str, Extractor] = {
+    "mentions": Extractor("mentions", MENTIONS_VERSION, frozenset({"ner"}), MENTION_COLUMNS,
+                          extract_mentions),
+}
+
+
+@dataclass
+class AnnotateStats:
+    """What one ``annotate`` call did: how many articles were parsed, and how many came from cache."""
+
+    articles: int = 0
+    parsed: int = 0
+    from_cached_docs: int = 0
+    from_cached_tables: int = 0
+    tokens_parsed: int = 0
+
+
+@dataclass
+class Corpus:
+    """Articles with their annotation: tables of evidence and lazy access to the spaCy Docs."""
+
+    articles: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+    model: ModelSpec
+    components: tuple[str, ...]
+    cache_path: Path | None
+    stats: AnnotateStats = field(default_factory=AnnotateStats)
+    _keys: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def mentions(self) -> pd.DataFrame:
+        """The ``mentions`` table (schema in DESIGN.md)."""
+        return self.tables["mentions"]
+
+    def docs(self, article_ids: Iterable[str] | None = None) -> Iterator[Doc]:
+        """The annotated Docs, one at a time, from the cache (re-annotated when missing).
+
+        Each Doc carries its ``article_id`` in ``doc.user_data["article_id"]``.
+        """
+        ids = list(self.articles["article_id"]) if article_ids is None else list(article_ids)
+        unknown = [i for i in ids if i not in self._keys]
+        if unknown:
+            raise KeyError(f"not in this corpus: article_id {unknown[0]!r}")
+        key_to_id = {self._keys[i]: i for i in ids}
+        keys = [self._keys[i] for i in ids]
+        texts = dict(zip(self.articles["article_id"], self.articles["text"], strict=True))
+        cached: dict[str, bytes] = {}
+        if self.cache_path is not None:
+            with AnnotationStore(self.cache_path) as store:
+                cached = dict(store.get_docs(keys))
+        nlp = None
+        for key in keys:
+            if key in cached:
+                doc = doc_from_bytes(cached.pop(key))
+            else:
+                nlp = nlp or load_pipeline(self.model.name, self.components)
+                ((_, doc),) = stream_docs([(key, texts[key_to_id[key]])], nlp)
+            doc.user_data["article_id"] = key_to_id[key]
+            yield doc
+
+    def doc(self, article_id: str) -> Doc:
+        """The annotated Doc of one article."""
+        return next(self.docs([article_id]))
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{name}={len(t)}" for name, t in self.tables.items())
+        return f"<Corpus: {len(self.articles)} articles, {sizes}; model {self.model.label}>"
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _cache_file(cache_dir: Path, spec: ModelSpec, settings: dict[str, Any]) -> Path:
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(spec.name).name)
+    return cache_dir / "annotations" / f"{safe}-{spec.version}-{digest}.sqlite"
+
+
+def _prepare_articles(articles: pd.DataFrame | str | os.PathLike[str]) -> pd.DataFrame:
+    if not isinstance(articles, pd.DataFrame):
+        return load_articles(articles)
+    if "text" not in articles.columns:
+        raise InputError(f"annotate() needs a 'text' column; the columns are {list(articles.columns)}. "
+                         "Load the corpus with tk.load_articles().")
+    bad = articles["text"].map(lambda t: not isinstance(t, str))
+    if bad.any():
+        raise InputError(f"annotate(): {int(bad.sum())} rows have no text (first at index "
+                         f"{articles.index[bad.to_numpy()][0]!r}); drop them or use tk.load_articles()")
+    if "article_id" not in articles.columns:
+        articles = articles.assign(article_id=articles["text"].map(article_id_for))
+    duplicated = articles["article_id"].duplicated()
+    if duplicated.any():
+        first = articles.loc[duplicated, "article_id"].iloc[0]
+        raise InputError(f"annotate(): article_id {first!r} appears more than once; "
+                         "article ids must be unique (tk.load_articles() drops duplicate texts)")
+    return articles
+
+
+def annotate(
+    articles: pd.DataFrame | str | os.PathLike[str],
+    *,
+    outputs: Sequence[str] | None = None,
+    model: str | None = None,
+    n_process: int = 1,
+    batch_size: int | None = None,
+    max_length: int | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    progress: bool = True,
+) -> Corpus:
+    """Annotate a corpus with spaCy (cached on disk) and extract its tables.
+
+    ``articles`` is the table from :func:`toolkit.load_articles` (or a path to load it from).
+    ``outputs`` names the tables to build (default: all of :data:`EXTRACTORS`); only the pipeline
+    components they need are run. ``n_process`` and ``batch_size`` go to ``nlp.pipe``;
+    ``max_length`` (default: the model's) is the length above which a text is annotated in pieces.
+    The cache lives in ``cache_dir`` (default ``~/.cache/toolkit``, or ``$TOOLKIT_CACHE_DIR``);
+    ``use_cache=False`` neither reads nor writes it. ``progress=False`` hides the progress bar.
+
+    >>> corpus = annotate(load_articles("data/articles"), progress=False)    # doctest: +SKIP
+    >>> corpus.stats.parsed                                                   # doctest: +SKIP
+    37
+    """
+    articles = _prepare_articles(articles)
+    names = list(EXTRACTORS) if outputs is None else list(dict.fromkeys(outputs))
+    unknown = [n for n in names if n not in EXTRACTORS]
+    if unknown:
+        raise InputError(f"unknown output(s) {unknown}; available: {sorted(EXTRACTORS)}")
+    if n_process < 1:
+        raise InputError(f"n_process must be at least 1, got {n_process}")
+    extractors = [EXTRACTORS[n] for n in names]
+    spec = resolve_model(model)
+    components = components_for(set().union(*(e.needs for e in extractors)), spec)
+    settings = {"model": spec.name, "pipeline": spec.pipeline_name, "version": spec.version,
+                "components": [*components, PARAGRAPH_COMPONENT], "max_length": max_length,
+                "format": CACHE_FORMAT}
+
+    ids = list(articles["article_id"])
+    texts = list(articles["text"])
+    keys = [_text_key(t) for t in texts]
+    stats = AnnotateStats(articles=len(ids))
+    rows: dict[str, dict[str, list[Any]]] = {e.name: {} for e in extractors}
+    cache_path = _cache_file(Path(cache_dir or default_cache_dir()), spec, settings) if use_cache else None
+    store = AnnotationStore(cache_path, info={k: json.dumps(v) for k, v in settings.items()}) \
+        if cache_path else None
+    try:
+        if store is not None:
+            for e in extractors:
+                rows[e.name] = store.get_derived(keys, e.cache_name)
+        todo = [i for i, k in enumerate(keys) if any(k not in rows[e.name] for e in extractors)]
+        stats.from_cached_tables = len(keys) - len(todo)
+        todo_keys = list(dict.fromkeys(keys[i] for i in todo))
+        for key, doc in _docs_for(todo_keys, dict(zip(keys, texts, strict=True)), store, spec, components,
+                                  stats, n_process=n_process, batch_size=batch_size, max_length=max_length,
+                                  progress=progress):
+            fresh = {e.name: [list(r) for r in e.function(doc)]
+                     for e in extractors if key not in rows[e.name]}
+            for name, value in fresh.items():
+                rows[name][key] = value
+            if store is not None:
+                for e in extractors:
+                    if e.name in fresh:
+                        store.put_derived({key: fresh[e.name]}, e.cache_name)
+    finally:
+        if store is not None:
+            store.close()
+
+    tables = {e.name: _build_table(e, ids, keys, rows[e.name]) for e in extractors}
+    logger.info("annotated %d articles: %d parsed, %d from cached docs, %d from cached tables",
+                stats.articles, stats.parsed, stats.from_cached_docs, stats.from_cached_tables)
+    return Corpus(articles, tables, spec, components, cache_path, stats, dict(zip(ids, keys, strict=True)))
+
+
+def _docs_for(keys: list[str], text_of: dict[str, str], store: AnnotationStore | None, spec: ModelSpec,
+              components: tuple[str, ...], stats: AnnotateStats, *, n_process: int, batch_size: int | None,
+              max_length: int | None, progress: bool) -> Iterator[tuple[str, Doc]]:
+    """Docs for ``keys``: cached ones first, then the rest from the model (stored as they come)."""
+    cached: set[str] = store.doc_keys(keys) if store is not None else set()
+    if cached:
+        assert store is not None
+        for key, data in store.get_docs([k for k in keys if k in cached]):
+            stats.from_cached_docs += 1
+            yield key, doc_from_bytes(data)
+    missing = [k for k in keys if k not in cached]
+    if not missing:
+        return
+    nlp = load_pipeline(spec.name, components)
+    if n_process > 1 and len(missing) < 2 * n_process:
+        n_process = 1  # starting worker processes costs more than a handful of texts
+    pending: dict[str, bytes] = {}
+    with tqdm(total=len(missing), desc="Annotating", unit="article", disable=not progress) as bar:
+        for key, doc in stream_docs(((k, text_of[k]) for k in missing), nlp, n_process=n_process,
+                                    batch_size=batch_size, max_length=max_length):
+            stats.parsed += 1
+            stats.tokens_parsed += len(doc)
+            if store is not None:
+                pending[key] = doc_to_bytes(doc)
+                if len(pending) >= _WRITE_BATCH:
+                    store.put_docs(pending)
+                    pending = {}
+            bar.update(1)
+            yield key, doc
+        if store is not None:
+            store.put_docs(pending)
+
+
+def _build_table(extractor: Extractor, ids: list[str], keys: list[str],
+                 rows: dict[str, list[Any]]) -> pd.DataFrame:
+    records = [(article_id, *row) for article_id, key in zip(ids, keys, strict=True) for row in rows[key]]
+    table = pd.DataFrame(records, columns=["article_id", *extractor.columns])
+    if extractor.name == "mentions":
+        table = _finish_mentions(table)
+    return table
+
+
+def _finish_mentions(table: pd.DataFrame) -> pd.DataFrame:
+    for column in ("sentence", "start", "end"):
+        table[column] = table[column].astype("int64")
+    for column in ("article_id", "surface", "label"):
+        table[column] = table[column].astype("string")
+    table["entity"] = pd.Series([canonical_name(s, lab) for s, lab in zip(table["surface"], table["label"],
+                                                                           strict=True)],
+                                index=table.index, dtype="string")
+    return table

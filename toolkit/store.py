@@ -1,0 +1,183 @@
+"""The on-disk annotation cache.
+
+One SQLite database per model and pipeline setting, holding
+
+* ``docs``: the annotated spaCy ``Doc`` of each article, serialised as a ``DocBin``, keyed by the
+  SHA-256 of the article text; and
+* ``derived``: rows an extractor produced from that Doc (JSON), keyed by text hash plus the
+  extractor's name and version, so that a re-run needs neither the model nor the Docs.
+
+SQLite gives the properties a cache needs: each batch is committed atomically (an interrupted
+run leaves every finished batch usable), concurrent writers are serialised by its locking, and a
+damaged file is detected when opened. Every blob also carries a CRC-32 checked on read; a blob
+that fails it is reported, dropped and rebuilt by the caller.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> with AnnotationStore(pathlib.Path(tempfile.mkdtemp()) / "x.sqlite") as store:
+    ...     store.put_derived({"k": [[1, 2]]}, "mentions@1")
+    ...     store.get_derived(["k"], "mentions@1")
+    {'k': [[1, 2]]}
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import warnings
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import CacheError, ToolkitWarning
+
+__all__ = ["AnnotationStore", "default_cache_dir"]
+
+logger = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (key TEXT PRIMARY KEY, crc INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS derived (
+    key TEXT NOT NULL, extractor TEXT NOT NULL, crc INTEGER NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (key, extractor)
+);
+CREATE TABLE IF NOT EXISTS info (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_QUERY_CHUNK = 500  # keys per "IN (...)" query, below SQLite's variable limit
+
+
+def default_cache_dir() -> Path:
+    """``$TOOLKIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/toolkit``, else ``~/.cache/toolkit``."""
+    if os.environ.get("TOOLKIT_CACHE_DIR"):
+        return Path(os.environ["TOOLKIT_CACHE_DIR"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "toolkit"
+
+
+def _chunks(keys: list[str]) -> Iterator[list[str]]:
+    for i in range(0, len(keys), _QUERY_CHUNK):
+        yield keys[i : i + _QUERY_CHUNK]
+
+
+class AnnotationStore:
+    """A cache database at ``path`` (created when missing, rebuilt when damaged)."""
+
+    def __init__(self, path: Path, *, info: Mapping[str, str] | None = None):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(f"cannot create the cache folder {self.path.parent}: {exc}") from exc
+        self._conn = self._open()
+        if info:
+            with self._conn:
+                self._conn.executemany("INSERT OR REPLACE INTO info VALUES (?, ?)", sorted(info.items()))
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=120, isolation_level="DEFERRED")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(_SCHEMA)
+        conn.execute("SELECT count(*) FROM info").fetchone()
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise CacheError(f"cache {self.path} is locked by another process: {exc}") from exc
+            broken = self.path.with_name(self.path.name + ".corrupt")
+            warnings.warn(f"annotation cache {self.path} is damaged ({exc}); moved to {broken.name} "
+                          "and rebuilt", ToolkitWarning, stacklevel=3)
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(str(self.path) + suffix)
+                if part.exists():
+                    os.replace(part, Path(str(broken) + suffix))
+            try:
+                return self._connect()
+            except sqlite3.DatabaseError as again:
+                raise CacheError(f"cannot create the annotation cache {self.path}: {again}") from again
+
+    # ------------------------------------------------------------------ context management
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> AnnotationStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ docs
+    def doc_keys(self, keys: Iterable[str]) -> set[str]:
+        """The subset of ``keys`` that has a cached Doc."""
+        found: set[str] = set()
+        for chunk in _chunks(list(keys)):
+            marks = ",".join("?" * len(chunk))
+            found.update(k for (k,) in self._conn.execute(
+                f"SELECT key FROM docs WHERE key IN ({marks})", chunk))
+        return found
+
+    def get_docs(self, keys: list[str]) -> Iterator[tuple[str, bytes]]:
+        """``(key, DocBin bytes)`` for the cached ones among ``keys``, in the order of ``keys``."""
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            rows = {k: (crc, data) for k, crc, data in self._conn.execute(
+                f"SELECT key, crc, data FROM docs WHERE key IN ({marks})", chunk)}
+            for key in chunk:
+                if key in rows and self._verified("docs", key, *rows[key]):
+                    yield key, rows[key][1]
+
+    def put_docs(self, items: Mapping[str, bytes]) -> None:
+        """Store serialised Docs in one transaction."""
+        self._write("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
+                    [(k, zlib.crc32(v), v) for k, v in items.items()])
+
+    # ------------------------------------------------------------------ derived rows
+    def get_derived(self, keys: list[str], extractor: str) -> dict[str, list[Any]]:
+        """Cached rows of ``extractor`` (``name@version``) for the cached ones among ``keys``."""
+        found: dict[str, list[Any]] = {}
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            for key, crc, data in self._conn.execute(
+                f"SELECT key, crc, data FROM derived WHERE extractor = ? AND key IN ({marks})",
+                [extractor, *chunk],
+            ):
+                if self._verified("derived", key, crc, data, extractor):
+                    found[key] = json.loads(data)
+        return found
+
+    def put_derived(self, items: Mapping[str, list[Any]], extractor: str) -> None:
+        """Store extractor rows (JSON-serialisable lists) in one transaction."""
+        rows = []
+        for key, value in items.items():
+            data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            rows.append((key, extractor, zlib.crc32(data), data))
+        self._write("INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?)", rows)
+
+    # ------------------------------------------------------------------ internals
+    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        try:
+            with self._conn:
+                self._conn.executemany(sql, rows)
+        except sqlite3.OperationalError as exc:
+            raise CacheError(f"cannot write to the annotation cache {self.path}: {exc} "
+                             "(disk full or read-only? pass cache_dir= or use_cache=False)") from exc
+
+    def _verified(self, table: str, key: str, crc: int, data: bytes, extractor: str = "") -> bool:
+        if zlib.crc32(data) == crc:
+            return True
+        warnings.warn(f"annotation cache {self.path}: damaged {table} entry for text {key[:16]} "
+                      "(checksum mismatch); it will be rebuilt", ToolkitWarning, stacklevel=4)
+        with self._conn:
+            if table == "docs":
+                self._conn.execute("DELETE FROM docs WHERE key = ?", (key,))
+            else:
+                self._conn.execute("DELETE FROM derived WHERE key = ? AND extractor = ?", (key, extractor))
+        return False

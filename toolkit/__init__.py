@@ -7,7 +7,7 @@ Three lines from a folder of articles to a table of entity mentions:
     >>> corpus.mentions                                            # doctest: +SKIP
 """
 
-from .annotate import ModelSpec, resolve_model
+from .annotation import ModelSpec, resolve_model
 from .clean import clean_text
 from .corpus import LoadRecord, LoadReport, article_id_for, load_articles
 from .entities import canonical_name, extract_mentions

@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     extract = commands.add_parser(
         "extract", help="load, clean and annotate a corpus; write its tables as Parquet",
-        description="Load, clean and annotate a corpus (spaCy, cached) and write its tables.",
+        description="Load, clean and annotate a corpus (spaCy, cached) and write its tables.\n\n"
+                    + _DESCRIPTION.split("\n\n", 1)[1],
         epilog=_EXTRACT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     extract.add_argument("input", metavar="INPUT", help="folder or file of articles")
     extract.add_argument("--out", metavar="DIR", required=True, help="folder to write the tables to")

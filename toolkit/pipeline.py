@@ -27,7 +27,7 @@ import pandas as pd
 from spacy.tokens import Doc
 from tqdm.auto import tqdm
 
-from .annotate import (
+from .annotation import (
     PARAGRAPH_COMPONENT,
     ModelSpec,
     components_for,

@@ -1,0 +1,38 @@
+"""Shared fixtures: repository paths, the seed article, the shared corpora, a private cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data" / "articles"
+SEED = DATA / "000_f212a97f88087e13.txt"
+SHARED_CORPORA = Path(os.environ.get("TOOLKIT_SHARED_CORPORA", REPO.parent / "shared" / "corpora"))
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets a cache folder of its own unless it passes cache_dir= explicitly."""
+    monkeypatch.setenv("TOOLKIT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    return SEED
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture
+def shared_corpora() -> Path:
+    """``../shared/corpora``; tests that need it skip (with the reason) where it is absent."""
+    if not SHARED_CORPORA.is_dir():
+        pytest.skip(f"shared corpora not found at {SHARED_CORPORA} (they ship beside the repository "
+                    "in CI, not with a clone)")
+    return SHARED_CORPORA

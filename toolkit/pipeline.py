@@ -220,17 +220,17 @@ def annotate(
         todo = [i for i, k in enumerate(keys) if any(k not in rows[e.name] for e in extractors)]
         stats.from_cached_tables = len(keys) - len(todo)
         todo_keys = list(dict.fromkeys(keys[i] for i in todo))
-        for key, doc in _docs_for(todo_keys, dict(zip(keys, texts, strict=True)), store, spec, components,
-                                  stats, n_process=n_process, batch_size=batch_size, max_length=max_length,
-                                  progress=progress):
-            fresh = {e.name: [list(r) for r in e.function(doc)]
-                     for e in extractors if key not in rows[e.name]}
-            for name, value in fresh.items():
-                rows[name][key] = value
-            if store is not None:
-                for e in extractors:
-                    if e.name in fresh:
-                        store.put_derived({key: fresh[e.name]}, e.cache_name)
+        writer = _CacheWriter(store)
+        for key, doc, parsed in _docs_for(todo_keys, dict(zip(keys, texts, strict=True)), store, spec,
+                                          components, stats, n_process=n_process, batch_size=batch_size,
+                                          max_length=max_length, progress=progress):
+            for e in extractors:
+                if key not in rows[e.name]:
+                    rows[e.name][key] = [list(r) for r in e.function(doc)]
+                    writer.add_rows(key, e.cache_name, rows[e.name][key])
+            if parsed:
+                writer.add_doc(key, doc)
+        writer.flush()
     finally:
         if store is not None:
             store.close()
@@ -241,37 +241,57 @@ def annotate(
     return Corpus(articles, tables, spec, components, cache_path, stats, dict(zip(ids, keys, strict=True)))
 
 
+class _CacheWriter:
+    """Collects new Docs and rows and commits them together every ``_WRITE_BATCH`` articles."""
+
+    def __init__(self, store: AnnotationStore | None):
+        self.store = store
+        self.docs: dict[str, bytes] = {}
+        self.rows: list[tuple[str, str, list[Any]]] = []
+
+    def add_doc(self, key: str, doc: Doc) -> None:
+        if self.store is None:
+            return
+        self.docs[key] = doc_to_bytes(doc)
+        if len(self.docs) >= _WRITE_BATCH:
+            self.flush()
+
+    def add_rows(self, key: str, extractor: str, rows: list[Any]) -> None:
+        if self.store is None:
+            return
+        self.rows.append((key, extractor, rows))
+        if len(self.rows) >= 4 * _WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.store is not None:
+            self.store.put_batch(self.docs, self.rows)
+        self.docs, self.rows = {}, []
+
+
 def _docs_for(keys: list[str], text_of: dict[str, str], store: AnnotationStore | None, spec: ModelSpec,
               components: tuple[str, ...], stats: AnnotateStats, *, n_process: int, batch_size: int | None,
-              max_length: int | None, progress: bool) -> Iterator[tuple[str, Doc]]:
-    """Docs for ``keys``: cached ones first, then the rest from the model (stored as they come)."""
+              max_length: int | None, progress: bool) -> Iterator[tuple[str, Doc, bool]]:
+    """``(key, Doc, parsed)`` for ``keys``: cached Docs first, then the rest from the model."""
     cached: set[str] = store.doc_keys(keys) if store is not None else set()
     if cached:
         assert store is not None
         for key, data in store.get_docs([k for k in keys if k in cached]):
             stats.from_cached_docs += 1
-            yield key, doc_from_bytes(data)
+            yield key, doc_from_bytes(data), False
     missing = [k for k in keys if k not in cached]
     if not missing:
         return
     nlp = load_pipeline(spec.name, components)
     if n_process > 1 and len(missing) < 2 * n_process:
         n_process = 1  # starting worker processes costs more than a handful of texts
-    pending: dict[str, bytes] = {}
     with tqdm(total=len(missing), desc="Annotating", unit="article", disable=not progress) as bar:
         for key, doc in stream_docs(((k, text_of[k]) for k in missing), nlp, n_process=n_process,
                                     batch_size=batch_size, max_length=max_length):
             stats.parsed += 1
             stats.tokens_parsed += len(doc)
-            if store is not None:
-                pending[key] = doc_to_bytes(doc)
-                if len(pending) >= _WRITE_BATCH:
-                    store.put_docs(pending)
-                    pending = {}
             bar.update(1)
-            yield key, doc
-        if store is not None:
-            store.put_docs(pending)
+            yield key, doc, True
 
 
 def _build_table(extractor: Extractor, ids: list[str], keys: list[str],

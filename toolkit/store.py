@@ -134,8 +134,24 @@ class AnnotationStore:
 
     def put_docs(self, items: Mapping[str, bytes]) -> None:
         """Store serialised Docs in one transaction."""
-        self._write("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
-                    [(k, zlib.crc32(v), v) for k, v in items.items()])
+        self.put_batch(items, [])
+
+    def put_batch(self, docs: Mapping[str, bytes], derived: Iterable[tuple[str, str, list[Any]]]) -> None:
+        """Store Docs and ``(key, extractor, rows)`` derived rows together, in one transaction."""
+        doc_rows = [(k, zlib.crc32(v), v) for k, v in docs.items()]
+        derived_rows = []
+        for key, extractor, value in derived:
+            data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            derived_rows.append((key, extractor, zlib.crc32(data), data))
+        if not doc_rows and not derived_rows:
+            return
+        try:
+            with self._conn:
+                self._conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)", doc_rows)
+                self._conn.executemany("INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?)", derived_rows)
+        except sqlite3.OperationalError as exc:
+            raise CacheError(f"cannot write to the annotation cache {self.path}: {exc} "
+                             "(disk full or read-only? pass cache_dir= or use_cache=False)") from exc
 
     # ------------------------------------------------------------------ derived rows
     def get_derived(self, keys: list[str], extractor: str) -> dict[str, list[Any]]:
@@ -153,22 +169,9 @@ class AnnotationStore:
 
     def put_derived(self, items: Mapping[str, list[Any]], extractor: str) -> None:
         """Store extractor rows (JSON-serialisable lists) in one transaction."""
-        rows = []
-        for key, value in items.items():
-            data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            rows.append((key, extractor, zlib.crc32(data), data))
-        self._write("INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?)", rows)
+        self.put_batch({}, [(key, extractor, value) for key, value in items.items()])
 
     # ------------------------------------------------------------------ internals
-    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        try:
-            with self._conn:
-                self._conn.executemany(sql, rows)
-        except sqlite3.OperationalError as exc:
-            raise CacheError(f"cannot write to the annotation cache {self.path}: {exc} "
-                             "(disk full or read-only? pass cache_dir= or use_cache=False)") from exc
 
     def _verified(self, table: str, key: str, crc: int, data: bytes, extractor: str = "") -> bool:
         if zlib.crc32(data) == crc:

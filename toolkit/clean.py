@@ -61,13 +61,15 @@ def _read_pattern_lines(lines: Iterable[str]) -> list[str]:
 
 
 @lru_cache(maxsize=32)
-def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
+def _compile(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """Each pattern compiled on its own, so inline flags such as ``(?i)`` work in user patterns."""
+    compiled = []
     for pattern in patterns:
         try:
-            re.compile(pattern)
+            compiled.append(re.compile(pattern, re.IGNORECASE))
         except re.error as exc:
             raise ValueError(f"invalid boilerplate pattern {pattern!r}: {exc}") from exc
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return tuple(compiled)
 
 
 def boilerplate_patterns(extra: str | Path | Iterable[str] | None = None) -> tuple[str, ...]:
@@ -103,13 +105,13 @@ def clean_text(text: str, *, patterns: tuple[str, ...] | None = None) -> CleanRe
     >>> clean_text("Headline\\n\\n\\n\\nOne.\\nAdvertisement\\nTwo.").text
     'Headline\\n\\nOne.\\nTwo.'
     """
-    matcher = _compile(patterns if patterns is not None else boilerplate_patterns())
+    matchers = _compile(patterns if patterns is not None else boilerplate_patterns())
     text = unicodedata.normalize("NFC", normalise_newlines(text)).translate(_INVISIBLE)
     kept: list[str] = []
     removed: list[str] = []
     for raw_line in text.split("\n"):
         line = _HSPACE.sub(" ", raw_line).strip()
-        if line and len(line) <= MAX_BOILERPLATE_LINE and matcher.fullmatch(line):
+        if line and len(line) <= MAX_BOILERPLATE_LINE and any(m.fullmatch(line) for m in matchers):
             removed.append(line)
             continue
         kept.append(line)

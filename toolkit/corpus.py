@@ -19,6 +19,8 @@ import hashlib
 import io
 import logging
 import os
+import posixpath
+import re
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ from .readers import (
     Skip,
     decode_file,
     fields_from_row,
+    is_missing,
     map_columns,
     read_file,
     records_from_frame,
@@ -193,6 +196,7 @@ def _read_sidecar(path: Path) -> dict[str, dict[str, Any]]:
     for number, row in enumerate(reader, start=2):
         row = {k.strip(): v for k, v in row.items() if k is not None}
         name = (row.pop(key, None) or "").strip().replace("\\", "/")
+        name = posixpath.normpath(name) if name else name
         if not name:
             warnings.warn(f"{path}, line {number}: no file name; row ignored", LoadWarning,
                           stacklevel=4)
@@ -279,16 +283,30 @@ def _merge_metadata(record: Record, extra: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- dates
 
 
+def _from_epoch(value: float) -> pd.Timestamp:
+    """Unix time in seconds or milliseconds (told apart by size), as UTC."""
+    if 1e8 <= abs(value) < 1e11:
+        return pd.Timestamp(value, unit="s", tz="UTC")
+    if 1e11 <= abs(value) < 1e14:
+        return pd.Timestamp(value, unit="ms", tz="UTC")
+    raise ValueError(f"not a date: {value!r} (a number that is not Unix time in seconds or ms)")
+
+
 def parse_published(value: Any) -> pd.Timestamp:
     """A publication date as a tz-aware UTC timestamp (naive times are taken as UTC).
 
-    Raises ``ValueError`` when the value is not a date.
+    Numbers (and digit strings) are Unix time in seconds or milliseconds. Raises ``ValueError``
+    when the value is not a date.
 
     >>> parse_published("2017-10-05 14:02:00+03:00")
     Timestamp('2017-10-05 11:02:00+0000', tz='UTC')
     """
     if isinstance(value, str):
         value = value.strip()
+        if re.fullmatch(r"\d{9,13}(\.\d+)?", value):
+            value = float(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _from_epoch(float(value))
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError, OverflowError) as exc:
@@ -304,7 +322,7 @@ def _parse_dates(rows: list[dict[str, Any]], origins: list[tuple[str, str]],
     parsed: list[pd.Timestamp] = []
     for row, (path, item) in zip(rows, origins, strict=True):
         value = row.get("published")
-        if value is None or (isinstance(value, float) and value != value):
+        if is_missing(value):
             parsed.append(pd.NaT)
             continue
         where = f"{path}{', ' + item if item else ''}"
@@ -377,6 +395,8 @@ def load_articles(
     """
     overrides = ColumnOverrides(text_column, title_column, date_column, outlet_column, url_column,
                                 author_column)
+    if not isinstance(source, (pd.DataFrame, str, os.PathLike)):
+        source = list(source)  # a generator of paths is read once
     patterns = boilerplate_patterns(boilerplate) if clean else ()
     warn = _Warner()
     report: list[LoadRecord] = []
@@ -400,6 +420,11 @@ def load_articles(
             text = cleaned.text
             if cleaned.removed:
                 notes.append(f"removed {len(cleaned.removed)} boilerplate lines")
+        if result.title_in_text and "\n" not in text.strip():
+            reason = "title only: no body left after cleaning" if clean else "title only: no body"
+            report.append(LoadRecord(result.path, result.item, "skipped", reason, None))
+            warn(f"{result.path}: skipped: {reason}")
+            continue
         if not text.strip():
             reason = "no text left after cleaning" if clean else "no text (whitespace only)"
             report.append(LoadRecord(result.path, result.item, "skipped", reason, None))
@@ -426,7 +451,7 @@ def load_articles(
         report.append(LoadRecord(result.path, result.item, "loaded", "; ".join(notes), article_id))
 
     shown_source = "<DataFrame>" if isinstance(source, pd.DataFrame) else (
-        str(source) if isinstance(source, (str, os.PathLike)) else f"{len(list(source))} paths")
+        str(source) if isinstance(source, (str, os.PathLike)) else f"{len(source)} paths")
     load_report = LoadReport(shown_source, report)
     articles = _build_table(rows, origins, warn)
     if not len(articles):

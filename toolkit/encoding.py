@@ -54,13 +54,22 @@ def _looks_like_text(text: str) -> bool:
     return len(_CONTROL.findall(text)) / len(text) <= _MAX_CONTROL_SHARE
 
 
-def _is_latin_script(text: str) -> bool:
-    """True when most non-ASCII letters in ``text`` are Latin letters."""
-    letters = [ch for ch in text if ord(ch) > 127 and ch.isalpha()]
-    if not letters:
-        return True
-    latin = sum(1 for ch in letters if unicodedata.name(ch, "").startswith("LATIN"))
-    return latin / len(letters) >= 0.8
+_SCRIPTS = ("CYRILLIC", "GREEK", "ARABIC", "HEBREW", "CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI",
+            "DEVANAGARI", "ARMENIAN", "GEORGIAN")
+
+
+def _is_other_script(text: str) -> bool:
+    """True when ``text`` reads as a non-Latin script: most letters are non-ASCII, of one script.
+
+    A wrong single-byte decoding of Latin text scatters odd letters inside ASCII words
+    ("naﺅve"); real Cyrillic or Arabic text is mostly non-ASCII letters.
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    foreign = [ch for ch in letters if ord(ch) > 127]
+    if not foreign or len(foreign) < 0.3 * len(letters):
+        return False
+    scripts = [unicodedata.name(ch, "").split(" ")[0] for ch in foreign]
+    return max(scripts.count(s) for s in _SCRIPTS) >= 0.8 * len(foreign)
 
 
 def _decode_mixed(data: bytes) -> str:
@@ -109,7 +118,7 @@ def decode_bytes(data: bytes) -> Decoded:
     if best is not None and best.encoding.startswith(("utf_16", "utf_32")):
         best = None
     guess, encoding = (str(best), best.encoding) if best is not None else ("", "")
-    if best is None or _is_latin_script(guess):
+    if best is None or not _is_other_script(guess):
         try:
             guess, encoding = data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:

@@ -41,6 +41,7 @@ __all__ = [
     "Skip",
     "decode_file",
     "fields_from_row",
+    "is_missing",
     "map_columns",
     "read_file",
     "records_from_frame",
@@ -128,8 +129,9 @@ def map_columns(columns: list[str], overrides: ColumnOverrides, where: str) -> d
         override = getattr(overrides, name)
         if override is not None:
             if override not in columns:
+                argument = "date_column" if name == "published" else f"{name}_column"
                 raise InputError(
-                    f"{where}: {name}_column={override!r} is not a column; "
+                    f"{where}: {argument}={override!r} is not a column; "
                     f"the columns are {', '.join(map(repr, columns))}"
                 )
             mapping[name] = override
@@ -147,8 +149,13 @@ def map_columns(columns: list[str], overrides: ColumnOverrides, where: str) -> d
             if name in mapping}
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None:
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT, pandas NA and blank strings.
+
+    >>> is_missing(pd.NaT), is_missing(" "), is_missing(0)
+    (True, True, False)
+    """
+    if value is None or value is pd.NaT or value is pd.NA:
         return True
     if isinstance(value, float) and value != value:
         return True
@@ -163,7 +170,7 @@ def fields_from_row(row: Mapping[str, Any], mapping: dict[str, str]) -> dict[str
         value = row.get(col)
         if name == "author" and isinstance(value, (list, tuple)):
             value = "; ".join(str(v) for v in value)
-        fields[name] = None if _is_missing(value) else value
+        fields[name] = None if is_missing(value) else value
     for col, value in row.items():
         if col in mapped_cols:
             continue
@@ -175,15 +182,16 @@ def fields_from_row(row: Mapping[str, Any], mapping: dict[str, str]) -> dict[str
 
 
 def _records_from_rows(rows: Iterator[tuple[str, Mapping[str, Any]]], columns: list[str],
-                       path: str, overrides: ColumnOverrides) -> Iterator[Record | Skip]:
-    mapping = map_columns(columns, overrides, path)
+                       path: str, overrides: ColumnOverrides,
+                       mapping: dict[str, str] | None = None) -> Iterator[Record | Skip]:
+    mapping = mapping if mapping is not None else map_columns(columns, overrides, path)
     if "text" not in mapping:
         yield Skip(path, "", "no text column found among "
                    f"{', '.join(map(repr, columns)) or 'no columns'}; pass text_column=")
         return
     for item, row in rows:
         text = row.get(mapping["text"])
-        if _is_missing(text):
+        if is_missing(text):
             yield Skip(path, item, f"empty text in column {mapping['text']!r}")
             continue
         if not isinstance(text, str):
@@ -232,7 +240,8 @@ def _read_html(path: Path, shown: str) -> Iterator[Record | Skip]:
     html, notes = decode_file(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        doc = trafilatura.bare_extraction(html, with_metadata=True)
+        doc = trafilatura.bare_extraction(html, with_metadata=True,
+                                          date_extraction_params={"outputformat": "%Y-%m-%dT%H:%M:%S%z"})
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or not text.strip():
         yield Skip(shown, "", "no article text found in the HTML (navigation or empty page)")
@@ -299,38 +308,54 @@ def _read_csv(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[Re
     yield from bad
 
 
+def _json_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Numbered non-blank lines, split at LF only: JSON strings may hold U+2028 and friends."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            yield number, line.rstrip("\r")
+
+
 def _read_jsonl(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[Record | Skip]:
     text, _ = decode_file(path)
-    objects: list[tuple[str, dict[str, Any]]] = []
-    skips: list[Skip] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    entries: list[tuple[str, dict[str, Any] | Skip]] = []
+    for number, line in _json_lines(text):
+        item = f"line {number}"
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            skips.append(Skip(shown, f"line {number}", f"invalid JSON: {exc.msg}"))
+            entries.append((item, Skip(shown, item, f"invalid JSON: {exc.msg}")))
             continue
         if not isinstance(obj, dict):
-            skips.append(Skip(shown, f"line {number}", f"expected a JSON object, got {type(obj).__name__}"))
+            entries.append((item, Skip(shown, item, f"expected a JSON object, got {type(obj).__name__}")))
             continue
-        objects.append((f"line {number}", obj))
-    yield from skips
-    yield from _records_from_objects(objects, shown, overrides)
+        entries.append((item, obj))
+    yield from _records_from_objects(entries, shown, overrides)
 
 
-def _records_from_objects(objects: list[tuple[str, dict[str, Any]]], shown: str,
+def _records_from_objects(entries: list[tuple[str, dict[str, Any] | Skip]], shown: str,
                           overrides: ColumnOverrides) -> Iterator[Record | Skip]:
+    """Records from JSON objects (columns: the union of their keys); skips pass through in order."""
     columns: list[str] = []
     seen: set[str] = set()
-    for _, obj in objects:
-        for key in obj:
-            if key not in seen:
-                seen.add(key)
-                columns.append(key)
-    if not objects:
+    for _, obj in entries:
+        if isinstance(obj, dict):
+            for key in obj:
+                if key not in seen:
+                    seen.add(key)
+                    columns.append(key)
+    if not columns:
+        yield from (obj for _, obj in entries if isinstance(obj, Skip))
         return
-    yield from _records_from_rows(iter(objects), columns, shown, overrides)
+    mapping = map_columns(columns, overrides, shown)
+    if "text" not in mapping:
+        yield from (obj for _, obj in entries if isinstance(obj, Skip))
+        yield Skip(shown, "", f"no text field found among {', '.join(map(repr, columns))}; pass text_column=")
+        return
+    for item, obj in entries:
+        if isinstance(obj, Skip):
+            yield obj
+        else:
+            yield from _records_from_rows(iter([(item, obj)]), columns, shown, overrides, mapping)
 
 
 _JSON_LIST_KEYS = ("articles", "data", "items", "records", "results", "documents", "docs")
@@ -341,7 +366,7 @@ def _read_json(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[R
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if len(text.strip().splitlines()) > 1:  # JSON Lines saved with a .json suffix
+        if sum(1 for _ in _json_lines(text)) > 1:  # JSON Lines saved with a .json suffix
             yield from _read_jsonl(path, shown, overrides)
             return
         yield Skip(shown, "", f"invalid JSON: {exc.msg} at line {exc.lineno}")
@@ -356,13 +381,12 @@ def _read_json(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[R
     if not isinstance(data, list):
         yield Skip(shown, "", f"expected a JSON object or a list of objects, got {type(data).__name__}")
         return
-    objects = []
+    entries: list[tuple[str, dict[str, Any] | Skip]] = []
     for number, obj in enumerate(data):
-        if isinstance(obj, dict):
-            objects.append((f"item {number}", obj))
-        else:
-            yield Skip(shown, f"item {number}", f"expected a JSON object, got {type(obj).__name__}")
-    yield from _records_from_objects(objects, shown, overrides)
+        item = f"item {number}"
+        entries.append((item, obj if isinstance(obj, dict) else
+                        Skip(shown, item, f"expected a JSON object, got {type(obj).__name__}")))
+    yield from _records_from_objects(entries, shown, overrides)
 
 
 def _read_parquet(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[Record | Skip]:

@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="annotation cache folder (default: $TOOLKIT_CACHE_DIR or ~/.cache/toolkit)")
     extract.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     extract.add_argument("--text-column", metavar="NAME", help="column holding the article text (tables)")
+    extract.add_argument("--aliases", metavar="FILE",
+                         help="CSV alias,canonical,label extending the built-in entity aliases")
     extract.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     return parser
 
@@ -101,7 +103,8 @@ def _extract(args: argparse.Namespace) -> int:
     if not len(articles):
         raise ToolkitError(f"no articles could be loaded from {source}; see {out / 'load_report.csv'}")
     corpus = annotate(articles, model=args.model, n_process=args.n_process, batch_size=args.batch_size,
-                      cache_dir=args.cache_dir, use_cache=not args.no_cache, progress=not args.quiet)
+                      cache_dir=args.cache_dir, use_cache=not args.no_cache, progress=not args.quiet,
+                      aliases=args.aliases)
     stats = corpus.stats
     _say(f"Annotated {stats.articles} articles with {corpus.model.label}: {stats.parsed} parsed, "
          f"{stats.from_cached_docs + stats.from_cached_tables} from the cache.", args.quiet)

@@ -38,7 +38,7 @@ from .annotation import (
     stream_docs,
 )
 from .corpus import article_id_for, load_articles
-from .entities import MENTION_COLUMNS, MENTIONS_VERSION, canonical_name, extract_mentions
+from .entities import MENTION_COLUMNS, MENTIONS_VERSION, extract_mentions, normalise_mentions
 from .errors import InputError
 from .store import AnnotationStore, default_cache_dir
 
@@ -177,6 +177,7 @@ def annotate(
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
     progress: bool = True,
+    aliases: str | os.PathLike[str] | None = None,
 ) -> Corpus:
     """Annotate a corpus with spaCy (cached on disk) and extract its tables.
 
@@ -186,6 +187,8 @@ def annotate(
     ``max_length`` (default: the model's) is the length above which a text is annotated in pieces.
     The cache lives in ``cache_dir`` (default ``~/.cache/toolkit``, or ``$TOOLKIT_CACHE_DIR``);
     ``use_cache=False`` neither reads nor writes it. ``progress=False`` hides the progress bar.
+    ``aliases`` names a CSV (``alias,canonical,label``) that extends the built-in alias table used
+    to fill the ``entity`` column (see :func:`toolkit.entities.normalise_mentions`).
 
     >>> corpus = annotate(load_articles("data/articles"), progress=False)    # doctest: +SKIP
     >>> corpus.stats.parsed                                                   # doctest: +SKIP
@@ -236,6 +239,8 @@ def annotate(
             store.close()
 
     tables = {e.name: _build_table(e, ids, keys, rows[e.name]) for e in extractors}
+    if "mentions" in tables:
+        tables["mentions"] = normalise_mentions(tables["mentions"], articles, aliases=aliases)
     logger.info("annotated %d articles: %d parsed, %d from cached docs, %d from cached tables",
                 stats.articles, stats.parsed, stats.from_cached_docs, stats.from_cached_tables)
     return Corpus(articles, tables, spec, components, cache_path, stats, dict(zip(ids, keys, strict=True)))
@@ -308,7 +313,4 @@ def _finish_mentions(table: pd.DataFrame) -> pd.DataFrame:
         table[column] = table[column].astype("int64")
     for column in ("article_id", "surface", "label"):
         table[column] = table[column].astype("string")
-    table["entity"] = pd.Series([canonical_name(s, lab) for s, lab in zip(table["surface"], table["label"],
-                                                                           strict=True)],
-                                index=table.index, dtype="string")
     return table

@@ -67,13 +67,13 @@ MENTION_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODU
 #: Columns of the rows :func:`extract_mentions` yields (``article_id`` and ``entity`` are added later).
 MENTION_COLUMNS = ("sentence", "start", "end", "surface", "label")
 #: Bumped whenever :func:`extract_mentions` changes what it returns (it keys the table cache).
-MENTIONS_VERSION = "2"
+MENTIONS_VERSION = "3"
 #: Labels whose names are places (merged by transliteration across the corpus).
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 #: Labels whose short names may resolve to a longer name in the same article.
 _PARTIAL_LABELS = {"PERSON": frozenset({"PERSON", "ORG", "NORP"}), "ORG": frozenset({"ORG"})}
 #: Words too generic to identify an organisation on their own.
-_GENERIC_ORG_WORDS = frozenset({"ministry", "government", "army", "police", "council", "court", "party",
+GENERIC_ORG_WORDS = frozenset({"ministry", "government", "army", "police", "council", "court", "party",
                                 "group", "forces", "force", "agency", "committee", "department", "office",
                                 "state", "union", "bank", "company", "university", "commission", "house"})
 
@@ -81,6 +81,7 @@ _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _EDGE_PUNCT = "\"'“”‘’«»()[]{}.,;:!?-–—*·•|/\\ "
 _SPACES = re.compile(r"\s+")
+_ENDS_WITH_INITIAL = re.compile(r"(?:^|[.\s])[A-Z][a-z]?\.$")
 
 
 def extract_mentions(doc: Doc) -> list[tuple[int, int, int, str, str]]:
@@ -92,10 +93,81 @@ def extract_mentions(doc: Doc) -> list[tuple[int, int, int, str, str]]:
     """
     spans = [ent for ent in doc.ents if ent.label_ in MENTION_LABELS]
     spans = _merge_alias_matches(doc, spans)
+    spans = _propagate_person_names(doc, spans)
     if not spans:
         return []
     sentence_of = _sentence_index(doc)
     return [(sentence_of[s.start], s.start_char, s.end_char, s.text, s.label_) for s in spans]
+
+
+#: Words in front of a name that make it a person's name ("Dr Okafor", "Col. Whitaker").
+PERSON_TITLE_WORDS = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "col",
+    "colonel", "gen", "general", "lt", "lieutenant", "maj", "major", "capt", "captain", "sgt", "sergeant",
+    "cpl", "adm", "admiral", "brig", "brigadier", "cmdr", "commander", "gov", "governor", "sen", "senator",
+    "rep", "president", "minister", "mayor", "judge", "justice", "king", "queen", "prince", "princess",
+    "sheikh", "pope", "rev", "reverend", "ayatollah", "imam", "rabbi", "chancellor", "ambassador",
+    "spokesman", "spokeswoman", "spokesperson", "councillor", "councilor",
+})
+
+
+def _after_title(doc: Doc, span: Span) -> bool:
+    """True when the span starts with, or follows, a personal title ("Dr", "Col.", "Mr")."""
+    first = span[0]
+    if first.lower_.rstrip(".") in PERSON_TITLE_WORDS and len(span) > 1:
+        return True
+    i = span.start - 1
+    if i >= 0 and doc[i].text == ".":
+        i -= 1
+    return i >= 0 and doc[i].lower_.rstrip(".") in PERSON_TITLE_WORDS and doc[i].text[:1].isupper()
+
+
+def _propagate_person_names(doc: Doc, spans: list[Span]) -> list[Span]:
+    """One name, one person per article: titles make a PERSON, and known names are found again.
+
+    A span after a personal title is relabelled PERSON. Then every full name (two or more words)
+    known as a PERSON in the article lends its label to other spans with that exact name or its
+    surname, and uncovered occurrences of the name or surname become PERSON mentions (the small
+    model often misses "Rahal said" after it found "Omar Rahal"). Surnames also tagged as places
+    in the article ("Jordan") and lower-case or short words are left alone.
+    """
+    spans = [Span(doc, s.start, s.end, label="PERSON") if s.label_ != "PERSON" and _after_title(doc, s)
+             else s for s in spans]
+    people = [s for s in spans if s.label_ == "PERSON"]
+    names: set[str] = set()
+    for person in people:
+        words = [t for t in person if not t.is_punct and t.lower_.rstrip(".") not in PERSON_TITLE_WORDS]
+        if len(words) >= 2 and words[-1].is_title and len(words[-1]) >= 3:
+            names.add(doc[words[0].i : words[-1].i + 1].text)
+            names.add(words[-1].text)
+        elif len(words) == 1 and words[0].is_title and len(words[0]) >= 3 and _after_title(doc, person):
+            names.add(words[0].text)
+    places = {s.text for s in spans if s.label_ in PLACE_LABELS}
+    names -= places
+    if not names:
+        return spans
+    out = [Span(doc, s.start, s.end, label="PERSON") if s.label_ in ("ORG", "NORP", "GPE") and
+           (s.text in names or (len(s) > 1 and s[-1].text in names and s.text not in places)) else s
+           for s in spans]
+    taken = [False] * len(doc)
+    for s in out:
+        for i in range(s.start, s.end):
+            taken[i] = True
+    by_first: dict[str, list[list[str]]] = defaultdict(list)
+    for name in names:
+        words = name.split()
+        by_first[words[0]].append(words)
+    for i, token in enumerate(doc):
+        if taken[i] or token.text not in by_first:
+            continue
+        for words in sorted(by_first[token.text], key=len, reverse=True):
+            end = i + len(words)
+            if end <= len(doc) and [t.text for t in doc[i:end]] == words and not any(taken[i:end]):
+                out.append(Span(doc, i, end, label="PERSON"))
+                for k in range(i, end):
+                    taken[k] = True
+                break
+    return sorted(out, key=lambda s: s.start)
 
 
 def _merge_alias_matches(doc: Doc, ents: list[Span]) -> list[Span]:
@@ -188,12 +260,16 @@ def canonical_name(surface: str, label: str) -> str:
 
     >>> canonical_name("  “Deir  el-Zour”,", "GPE"), canonical_name("Mr. Blair's", "PERSON")
     ('Deir el-Zour', 'Blair')
+    >>> canonical_name("the U.S.", "GPE"), canonical_name("Iraq.", "GPE")
+    ('U.S.', 'Iraq')
     """
     name = _SPACES.sub(" ", surface).strip(_EDGE_PUNCT)
     name = _LEADING_THE.sub("", name)
     name = _POSSESSIVE.sub("", name).strip(_EDGE_PUNCT)
     if label == "PERSON":
         name = strip_titles(name).strip(_EDGE_PUNCT)
+    if name and _ENDS_WITH_INITIAL.search(surface.rstrip()) and surface.rstrip().endswith(name + "."):
+        name += "."  # "U.S.", "Sr.": the final full stop belongs to the abbreviation
     return name or _SPACES.sub(" ", surface).strip()
 
 
@@ -278,7 +354,7 @@ def load_aliases(path: str | os.PathLike[str] | None = None) -> AliasTable:
 
 # --------------------------------------------------------------------------- normalisation
 
-_ACRONYM_DEFINITION = re.compile(r"^\s*\(\s*([A-Z][A-Za-z&.]{1,9})\s*\)")
+_ACRONYM_DEFINITION = re.compile(r"\s*\(\s*([A-Z][A-Za-z&.]{1,9})\s*\)")
 _INITIAL_SKIP = frozenset({"of", "the", "for", "and", "in", "on", "de", "du", "des", "la", "le", "al"})
 
 
@@ -358,7 +434,7 @@ def _longer_name(name: str, label: str, full: dict[str, list[str]]) -> str | Non
     for kind, allowed in _PARTIAL_LABELS.items():
         if label not in allowed:
             continue
-        if kind == "ORG" and all(t in _GENERIC_ORG_WORDS for t in tokens):
+        if kind == "ORG" and all(t in GENERIC_ORG_WORDS for t in tokens):
             continue
         fits = {candidate for candidate in full[kind]
                 if len(name_tokens(candidate)) > len(tokens) and _contains(name_tokens(candidate), tokens)}

@@ -39,7 +39,7 @@ TITLES = (
     "sheikh", "sheik", "shaikh", "emir", "sultan", "pope", "rev", "reverend", "father", "imam",
     "ayatollah", "rabbi", "bishop", "archbishop", "cardinal", "spokesman", "spokeswoman",
     "spokesperson", "chairman", "chairwoman", "chief", "director", "inspector", "detective", "officer",
-    "mp", "mep",
+    "mp", "mep", "councillor", "councilor", "alderman", "assemblyman", "assemblywoman",
 )
 _TITLE_RE = re.compile(
     r"^(?:(?:" + "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in TITLES) + r")\.?\s+)+",

@@ -104,3 +104,14 @@ def test_help_explains_inputs_and_outputs(capsys: pytest.CaptureFixture[str]) ->
     for word in ("INPUT", "--out", "--no-clean", "--model", "--n-process", "--cache-dir",
                  "mentions.parquet", "load_report.csv", "metadata.csv"):
         assert word in text
+
+
+def test_extract_writes_normalised_entities_and_takes_aliases(seed_path: Path, tmp_path: Path) -> None:
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("alias,canonical,label\nBoukamal,Albu Kamal,GPE\n", encoding="utf-8")
+    args = ["extract", str(seed_path), "--out", str(tmp_path / "o"), "--quiet", "--aliases", str(aliases)]
+    assert main(args) == 0
+    mentions = pd.read_parquet(tmp_path / "o" / "mentions.parquet")
+    by_surface = mentions.groupby("surface")["entity"].first()
+    assert by_surface["Daesh"] == by_surface["ISIS"] == "Islamic State"
+    assert by_surface["Boukamal"] == "Albu Kamal"

@@ -7,13 +7,30 @@ Three lines from a folder of articles to a table of entity mentions:
     >>> corpus.mentions                                            # doctest: +SKIP
 """
 
+from .analysis import (
+    cooccurrence,
+    cooccurrence_graph,
+    distinctive_entities,
+    entity_counts,
+    entity_trends,
+    kwic,
+    period_of,
+)
 from .annotation import ModelSpec, resolve_model
 from .clean import clean_text
 from .corpus import LoadRecord, LoadReport, article_id_for, load_articles
 from .entities import canonical_name, extract_mentions, load_aliases, normalise_mentions
 from .errors import CacheError, InputError, LoadWarning, ModelError, ToolkitError, ToolkitWarning
 from .merges import save_aliases, suggest_merges
+from .paths import find_path
 from .pipeline import AnnotateStats, Corpus, annotate
+from .plots import (
+    plot_cooccurrence_network,
+    plot_distinctive_entities,
+    plot_entity_trends,
+    plot_outlet_heatmap,
+    plot_top_entities,
+)
 
 __version__ = "0.1.0"
 
@@ -33,10 +50,23 @@ __all__ = [
     "article_id_for",
     "canonical_name",
     "clean_text",
+    "cooccurrence",
+    "cooccurrence_graph",
+    "distinctive_entities",
+    "entity_counts",
+    "entity_trends",
     "extract_mentions",
+    "find_path",
+    "kwic",
     "load_aliases",
     "load_articles",
     "normalise_mentions",
+    "period_of",
+    "plot_cooccurrence_network",
+    "plot_distinctive_entities",
+    "plot_entity_trends",
+    "plot_outlet_heatmap",
+    "plot_top_entities",
     "resolve_model",
     "save_aliases",
     "suggest_merges",

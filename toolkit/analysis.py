@@ -428,7 +428,9 @@ def cooccurrence(mentions: pd.DataFrame, *, level: str = "sentence", min_count: 
     })
     table = table.sort_values(["count", "npmi", "entity_a", "entity_b"], ascending=[False, False, True, True],
                               kind="stable").reset_index(drop=True)
-    return table.head(n) if n is not None else table
+    table = table.head(n) if n is not None else table
+    table.attrs["level"] = level  # lets the network chart name its unit (sentences or articles)
+    return table
 
 
 def cooccurrence_graph(table: pd.DataFrame, counts: Any = None) -> networkx.Graph:

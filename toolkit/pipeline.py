@@ -101,6 +101,14 @@ class Corpus:
         """The ``mentions`` table (schema in DESIGN.md)."""
         return self.tables["mentions"]
 
+    def normalise(self, *, aliases: str | os.PathLike[str] | None = None) -> Corpus:
+        """Recompute the ``entity`` column with a user alias file (e.g. saved merge decisions).
+
+        Returns the corpus itself, so that ``corpus.normalise(aliases="aliases.csv").mentions`` reads.
+        """
+        self.tables["mentions"] = normalise_mentions(self.tables["mentions"], self.articles, aliases=aliases)
+        return self
+
     def docs(self, article_ids: Iterable[str] | None = None) -> Iterator[Doc]:
         """The annotated Docs, one at a time, from the cache (re-annotated when missing).
 

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -65,6 +66,13 @@ DOC_ATTRS = ("ORTH", "NORM", "TAG", "HEAD", "DEP", "ENT_IOB", "ENT_TYPE", "ENT_K
 
 #: The toolkit's own component: a line break in the text always starts a new sentence.
 PARAGRAPH_COMPONENT = "toolkit_line_breaks"
+
+#: Characters per batch when ``nlp.pipe`` runs in this process. spaCy's working memory grows
+#: with the words in a batch (about 8 KiB a word for NER), so a fixed number of texts per batch
+#: makes the peak depend on which articles happen to be long; a character budget keeps it flat.
+BATCH_CHARS = 150_000
+#: Texts per batch and worker when several processes annotate (spaCy batches by count there).
+WORKER_BATCH_SIZE = 32
 
 _SPLITTERS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?])\s+"), re.compile(r"\s+"))
 
@@ -225,6 +233,19 @@ def split_long_text(text: str, max_length: int) -> list[str]:
     return [text[i : i + max_length] for i in range(0, len(text), max_length)]
 
 
+def _char_batches(pieces: Iterable[tuple[str, Any]], budget: int) -> Iterator[list[tuple[str, Any]]]:
+    batch: list[tuple[str, Any]] = []
+    size = 0
+    for piece in pieces:
+        if batch and size + len(piece[0]) > budget:
+            yield batch
+            batch, size = [], 0
+        batch.append(piece)
+        size += len(piece[0])
+    if batch:
+        yield batch
+
+
 def stream_docs(
     items: Iterable[tuple[str, str]],
     nlp: Language,
@@ -233,8 +254,12 @@ def stream_docs(
     batch_size: int | None = None,
     max_length: int | None = None,
 ) -> Iterator[tuple[str, Doc]]:
-    """Annotate ``(key, text)`` pairs, yielding ``(key, Doc)`` in input order, one at a time."""
-    limit = max_length or nlp.max_length
+    """Annotate ``(key, text)`` pairs, yielding ``(key, Doc)`` in input order, one at a time.
+
+    Without ``batch_size``, a single process batches by :data:`BATCH_CHARS` characters (flat
+    memory whatever the article lengths) and several processes use :data:`WORKER_BATCH_SIZE`.
+    """
+    limit = min(max_length or nlp.max_length, nlp.max_length)
 
     def pieces() -> Iterator[tuple[str, tuple[str, int, int]]]:
         for key, text in items:
@@ -242,9 +267,15 @@ def stream_docs(
             for number, part in enumerate(parts):
                 yield part, (key, number, len(parts))
 
+    if batch_size is None and n_process == 1:
+        annotated: Iterator[tuple[Doc, tuple[str, int, int]]] = (
+            pair for batch in _char_batches(pieces(), BATCH_CHARS)
+            for pair in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)))
+    else:
+        annotated = nlp.pipe(pieces(), as_tuples=True, n_process=n_process,
+                             batch_size=batch_size or WORKER_BATCH_SIZE)
     pending: list[Doc] = []
-    for doc, (key, number, count) in nlp.pipe(pieces(), as_tuples=True, n_process=n_process,
-                                              batch_size=batch_size):
+    for doc, (key, number, count) in annotated:
         if count == 1:
             yield key, doc
             continue

@@ -67,7 +67,7 @@ MENTION_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODU
 #: Columns of the rows :func:`extract_mentions` yields (``article_id`` and ``entity`` are added later).
 MENTION_COLUMNS = ("sentence", "start", "end", "surface", "label")
 #: Bumped whenever :func:`extract_mentions` changes what it returns (it keys the table cache).
-MENTIONS_VERSION = "3"
+MENTIONS_VERSION = "4"
 #: Labels whose names are places (merged by transliteration across the corpus).
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 #: Labels whose short names may resolve to a longer name in the same article.
@@ -153,20 +153,15 @@ def _propagate_person_names(doc: Doc, spans: list[Span]) -> list[Span]:
     for s in out:
         for i in range(s.start, s.end):
             taken[i] = True
-    by_first: dict[str, list[list[str]]] = defaultdict(list)
-    for name in names:
-        words = name.split()
-        by_first[words[0]].append(words)
-    for i, token in enumerate(doc):
-        if taken[i] or token.text not in by_first:
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    pattern = re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w-])")
+    for match in pattern.finditer(doc.text):
+        span = doc.char_span(match.start(), match.end())
+        if span is None or any(taken[span.start : span.end]):
             continue
-        for words in sorted(by_first[token.text], key=len, reverse=True):
-            end = i + len(words)
-            if end <= len(doc) and [t.text for t in doc[i:end]] == words and not any(taken[i:end]):
-                out.append(Span(doc, i, end, label="PERSON"))
-                for k in range(i, end):
-                    taken[k] = True
-                break
+        out.append(Span(doc, span.start, span.end, label="PERSON"))
+        for k in range(span.start, span.end):
+            taken[k] = True
     return sorted(out, key=lambda s: s.start)
 
 

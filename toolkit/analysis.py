@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
+from .checks import require_table
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -57,15 +58,7 @@ _WHITESPACE = re.compile(r"\s+")
 
 def _require_frame(frame: Any, name: str, columns: Iterable[str], func: str) -> pd.DataFrame:
     """``frame`` itself, after checking it is a DataFrame holding ``columns``."""
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"{func}(): {name} must be a pandas DataFrame (the {name} table), "
-                         f"got {type(frame).__name__}")
-    missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        raise InputError(f"{func}(): {name} is missing column(s) {', '.join(map(repr, missing))}; "
-                         f"expected the {name} table with columns {', '.join(map(repr, columns))} "
-                         f"(it has {', '.join(map(repr, map(str, frame.columns)))})")
-    return frame
+    return require_table(frame, columns, func=func, what=f"the {name} table", name=name)
 
 
 def _unique_articles(articles: pd.DataFrame, func: str) -> pd.DataFrame:

@@ -43,6 +43,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from .checks import require_table
 from .errors import InputError
 
 __all__ = [
@@ -118,16 +119,7 @@ _LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "
 
 def _require(table: Any, columns: Iterable[str], func: str, producer: str) -> pd.DataFrame:
     """``table`` itself after checking it is a non-empty DataFrame holding ``columns``."""
-    if not isinstance(table, pd.DataFrame):
-        raise InputError(f"{func}(): expected a pandas DataFrame (the output of {producer}), "
-                         f"got {type(table).__name__}")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise InputError(f"{func}(): the table has no column {', '.join(map(repr, missing))}; expected the "
-                         f"output of {producer}. Columns present: {list(table.columns)}")
-    if table.empty:
-        raise InputError(f"{func}(): the table is empty; there is nothing to draw")
-    return table
+    return require_table(table, columns, func=func, what=f"the output of {producer}", allow_empty=False)
 
 
 def _choice(value: Any, name: str, allowed: Sequence[str], func: str) -> str:

@@ -21,6 +21,7 @@ from .clean import clean_text
 from .corpus import LoadRecord, LoadReport, article_id_for, load_articles
 from .entities import canonical_name, extract_mentions, load_aliases, normalise_mentions
 from .errors import CacheError, InputError, LoadWarning, ModelError, ToolkitError, ToolkitWarning
+from .maps import plot_country_choropleth, plot_place_map, plot_regional_map, regional_extent
 from .merges import save_aliases, suggest_merges
 from .paths import find_path
 from .pipeline import AnnotateStats, Corpus, annotate
@@ -63,10 +64,14 @@ __all__ = [
     "normalise_mentions",
     "period_of",
     "plot_cooccurrence_network",
+    "plot_country_choropleth",
     "plot_distinctive_entities",
     "plot_entity_trends",
     "plot_outlet_heatmap",
+    "plot_place_map",
+    "plot_regional_map",
     "plot_top_entities",
+    "regional_extent",
     "resolve_model",
     "save_aliases",
     "suggest_merges",

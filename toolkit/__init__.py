@@ -10,11 +10,13 @@ Three lines from a folder of articles to a table of entity mentions:
 from .analysis import (
     cooccurrence,
     cooccurrence_graph,
+    country_counts,
     distinctive_entities,
     entity_counts,
     entity_trends,
     kwic,
     period_of,
+    place_counts,
 )
 from .annotation import ModelSpec, resolve_model
 from .clean import clean_text
@@ -53,6 +55,7 @@ __all__ = [
     "clean_text",
     "cooccurrence",
     "cooccurrence_graph",
+    "country_counts",
     "distinctive_entities",
     "entity_counts",
     "entity_trends",
@@ -63,6 +66,7 @@ __all__ = [
     "load_articles",
     "normalise_mentions",
     "period_of",
+    "place_counts",
     "plot_cooccurrence_network",
     "plot_country_choropleth",
     "plot_distinctive_entities",

@@ -13,6 +13,13 @@ SEED = DATA / "000_f212a97f88087e13.txt"
 SHARED_CORPORA = Path(os.environ.get("TOOLKIT_SHARED_CORPORA", REPO.parent / "shared" / "corpora"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _shared_gazetteer(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One gazetteer index for the whole run (building it takes ~20 s), subprocesses included."""
+    if "TOOLKIT_GAZETTEER_DIR" not in os.environ:
+        os.environ["TOOLKIT_GAZETTEER_DIR"] = str(tmp_path_factory.mktemp("gazetteer"))
+
+
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets a cache folder of its own unless it passes cache_dir= explicitly."""

@@ -32,6 +32,8 @@ _EXTRACT_EPILOG = """\
 writes, in DIR:
   articles.parquet   one row per loaded article (article_id, title, text, outlet, published, ...)
   mentions.parquet   one row per entity mention (article_id, sentence, start, end, surface, label, entity)
+  places.parquet     one row per place mention, resolved offline to a GeoNames place (place_id, place_name,
+                     country_code, admin1, feature, lat, lon, score, method; reason when unresolved)
   load_report.csv    one row per input: path, item, status (loaded/skipped/duplicate), reason, article_id
 
 example:

@@ -281,13 +281,19 @@ _GAZETTEER: Gazetteer | None = None
 def load_gazetteer(*, cache_dir: str | os.PathLike[str] | None = None, rebuild: bool = False) -> Gazetteer:
     """The gazetteer, built on first use and cached on disk; loaded once per process.
 
-    ``cache_dir`` defaults to ``toolkit.store.default_cache_dir() / "gazetteer"``; ``rebuild``
-    ignores (and rewrites) the cached index.
+    ``cache_dir`` defaults to ``$TOOLKIT_GAZETTEER_DIR``, else
+    ``toolkit.store.default_cache_dir() / "gazetteer"``; ``rebuild`` ignores (and rewrites) the
+    cached index.
     """
     global _GAZETTEER
     if _GAZETTEER is not None and not rebuild and cache_dir is None:
         return _GAZETTEER
-    root = Path(cache_dir) if cache_dir is not None else default_cache_dir() / "gazetteer"
+    if cache_dir is not None:
+        root = Path(cache_dir)
+    elif os.environ.get("TOOLKIT_GAZETTEER_DIR"):
+        root = Path(os.environ["TOOLKIT_GAZETTEER_DIR"]).expanduser()
+    else:
+        root = default_cache_dir() / "gazetteer"
     folder = root / _cache_name()
     gaz = None
     if not rebuild and (folder / _KEYS).is_file():

@@ -40,6 +40,7 @@ from .annotation import (
 from .corpus import article_id_for, load_articles
 from .entities import MENTION_COLUMNS, MENTIONS_VERSION, extract_mentions, normalise_mentions
 from .errors import InputError
+from .places import PLACE_MENTION_COLUMNS, PLACES_VERSION, extract_place_mentions, resolve_places
 from .store import AnnotationStore, default_cache_dir
 
 __all__ = ["EXTRACTORS", "AnnotateStats", "Corpus", "Extractor", "annotate"]
@@ -70,6 +71,8 @@ class Extractor:
 EXTRACTORS: dict[str, Extractor] = {
     "mentions": Extractor("mentions", MENTIONS_VERSION, frozenset({"ner"}), MENTION_COLUMNS,
                           extract_mentions),
+    "places": Extractor("places", PLACES_VERSION, frozenset({"ner"}), PLACE_MENTION_COLUMNS,
+                        extract_place_mentions),
 }
 
 
@@ -100,6 +103,11 @@ class Corpus:
     def mentions(self) -> pd.DataFrame:
         """The ``mentions`` table (schema in DESIGN.md)."""
         return self.tables["mentions"]
+
+    @property
+    def places(self) -> pd.DataFrame:
+        """The ``places`` table: place mentions resolved to GeoNames places (or unresolved, with why)."""
+        return self.tables["places"]
 
     def normalise(self, *, aliases: str | os.PathLike[str] | None = None) -> Corpus:
         """Recompute the ``entity`` column with a user alias file (e.g. saved merge decisions).
@@ -249,6 +257,8 @@ def annotate(
     tables = {e.name: _build_table(e, ids, keys, rows[e.name]) for e in extractors}
     if "mentions" in tables:
         tables["mentions"] = normalise_mentions(tables["mentions"], articles, aliases=aliases)
+    if "places" in tables:
+        tables["places"] = resolve_places(tables["places"], articles)
     logger.info("annotated %d articles: %d parsed, %d from cached docs, %d from cached tables",
                 stats.articles, stats.parsed, stats.from_cached_docs, stats.from_cached_tables)
     return Corpus(articles, tables, spec, components, cache_path, stats, dict(zip(ids, keys, strict=True)))
@@ -311,7 +321,7 @@ def _build_table(extractor: Extractor, ids: list[str], keys: list[str],
                  rows: dict[str, list[Any]]) -> pd.DataFrame:
     records = [(article_id, *row) for article_id, key in zip(ids, keys, strict=True) for row in rows[key]]
     table = pd.DataFrame(records, columns=["article_id", *extractor.columns])
-    if extractor.name == "mentions":
+    if extractor.name in ("mentions", "places"):
         table = _finish_mentions(table)
     return table
 

@@ -48,6 +48,10 @@ def test_extract_end_to_end_in_a_subprocess(small_folder: Path, tmp_path: Path) 
     texts = dict(zip(articles["article_id"], articles["text"], strict=True))
     assert all(texts[r.article_id][r.start : r.end] == r.surface for r in mentions.itertuples())
     assert {"Deir el-Zour", "Al-Qaim", "Mosul"} <= set(mentions["surface"])
+    places = pd.read_parquet(out / "places.parquet")
+    assert all(texts[r.article_id][r.start : r.end] == r.surface for r in places.itertuples())
+    mosul = places[places["surface"] == "Mosul"]
+    assert len(mosul) and set(mosul["country_code"]) == {"IQ"}
 
 
 def test_extract_matches_the_python_api(small_folder: Path, tmp_path: Path) -> None:

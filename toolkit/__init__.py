@@ -23,10 +23,12 @@ from .clean import clean_text
 from .corpus import LoadRecord, LoadReport, article_id_for, load_articles
 from .entities import canonical_name, extract_mentions, load_aliases, normalise_mentions
 from .errors import CacheError, InputError, LoadWarning, ModelError, ToolkitError, ToolkitWarning
+from .gazetteer import load_gazetteer
 from .maps import plot_country_choropleth, plot_place_map, plot_regional_map, regional_extent
 from .merges import save_aliases, suggest_merges
 from .paths import find_path
 from .pipeline import AnnotateStats, Corpus, annotate
+from .places import article_focus, extract_place_mentions, resolve_places
 from .plots import (
     plot_cooccurrence_network,
     plot_distinctive_entities,
@@ -50,6 +52,7 @@ __all__ = [
     "ToolkitError",
     "ToolkitWarning",
     "annotate",
+    "article_focus",
     "article_id_for",
     "canonical_name",
     "clean_text",
@@ -60,10 +63,12 @@ __all__ = [
     "entity_counts",
     "entity_trends",
     "extract_mentions",
+    "extract_place_mentions",
     "find_path",
     "kwic",
     "load_aliases",
     "load_articles",
+    "load_gazetteer",
     "normalise_mentions",
     "period_of",
     "place_counts",
@@ -77,6 +82,7 @@ __all__ = [
     "plot_top_entities",
     "regional_extent",
     "resolve_model",
+    "resolve_places",
     "save_aliases",
     "suggest_merges",
 ]

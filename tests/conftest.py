@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,22 @@ def _shared_gazetteer(tmp_path_factory: pytest.TempPathFactory) -> None:
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets a cache folder of its own unless it passes cache_dir= explicitly."""
     monkeypatch.setenv("TOOLKIT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture
+def agg_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Draw with the non-interactive Agg backend, forbid ``plt.show()``, close every figure after."""
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    plt.switch_backend("Agg")
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("plot functions must not call plt.show()")
+
+    monkeypatch.setattr(plt, "show", forbidden)
+    yield
+    plt.close("all")
 
 
 @pytest.fixture

@@ -62,16 +62,8 @@ COLUMNS = ["place_name", "country_code", "feature", "lat", "lon", "mentions", "a
 # ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(autouse=True)
-def _agg_backend(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    plt.switch_backend("Agg")
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("plot functions must not call plt.show()")
-
-    monkeypatch.setattr(plt, "show", forbidden)
-    yield
-    plt.close("all")
+def _agg_backend(agg_backend: None) -> None:
+    """Every test here draws on the Agg backend, with plt.show forbidden (see conftest)."""
 
 
 def _save(ax: Axes, tmp_path: Path, name: str) -> Path:

@@ -46,16 +46,8 @@ MONTHS = pd.date_range("2017-09-01", "2017-12-01", freq="MS")
 # ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(autouse=True)
-def _agg_backend(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    plt.switch_backend("Agg")
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("plot functions must not call plt.show()")
-
-    monkeypatch.setattr(plt, "show", forbidden)
-    yield
-    plt.close("all")
+def _agg_backend(agg_backend: None) -> None:
+    """Every test here draws on the Agg backend, with plt.show forbidden (see conftest)."""
 
 
 def _save(ax: Axes, directory: Path, name: str) -> Path:

@@ -96,7 +96,7 @@ def extract_mentions(doc: Doc) -> list[tuple[int, int, int, str, str]]:
     spans = _propagate_person_names(doc, spans)
     if not spans:
         return []
-    sentence_of = _sentence_index(doc)
+    sentence_of = sentence_index(doc)
     return [(sentence_of[s.start], s.start_char, s.end_char, s.text, s.label_) for s in spans]
 
 
@@ -235,7 +235,7 @@ def _is_acronym(name: str) -> bool:
     return letters.isupper() and len(letters) <= 6
 
 
-def _sentence_index(doc: Doc) -> list[int]:
+def sentence_index(doc: Doc) -> list[int]:
     """The sentence number of every token (all 0 when the Doc has no sentence boundaries)."""
     if not (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
         return [0] * len(doc)

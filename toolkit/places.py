@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 from spacy.tokens import Doc, Span
 
-from .entities import PLACE_LABELS, extract_mentions
+from .entities import PLACE_LABELS, extract_mentions, sentence_index
 from .gazetteer import (
     ABBREVIATION,
     ALIAS,
@@ -395,7 +395,7 @@ def extract_place_mentions(doc: Doc) -> list[tuple[int, int, int, str, str, str,
     """
     gaz = load_gazetteer()
     mentions = extract_mentions(doc)
-    sentence_of = _sentence_index(doc)
+    sentence_of = sentence_index(doc)
     spans: list[tuple[Span, str, str, bool]] = []  # (span, label, found_by, demonym)
     taken = [False] * len(doc)
     model_place_keys: set[str] = set()
@@ -471,16 +471,6 @@ def extract_place_mentions(doc: Doc) -> list[tuple[int, int, int, str, str, str,
             (sentence_of[span.start], span.start_char, span.end_char, span.text, label, found_by, demonym)
         )
     return rows
-
-
-def _sentence_index(doc: Doc) -> list[int]:
-    if not (doc.has_annotation("SENT_START") or doc.has_annotation("DEP")):
-        return [0] * len(doc)
-    index = [0] * len(doc)
-    for number, sent in enumerate(doc.sents):
-        for i in range(sent.start, sent.end):
-            index[i] = number
-    return index
 
 
 def _strip_the(span: Span) -> Span:

@@ -72,6 +72,14 @@ def _is_other_script(text: str) -> bool:
     return max(scripts.count(s) for s in _SCRIPTS) >= 0.8 * len(foreign)
 
 
+def _strict_utf8(data: bytes) -> str | None:
+    """The bytes decoded as UTF-8, or None when they are not valid UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _decode_mixed(data: bytes) -> str:
     lines = []
     for line in data.split(b"\n"):
@@ -100,14 +108,11 @@ def decode_bytes(data: bytes) -> Decoded:
                 raise NotTextError(f"has a {encoding} byte-order mark but is not {encoding}: {exc}") from exc
     if b"\x00" in data:
         raise NotTextError("binary file (contains NUL bytes)")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if not _looks_like_text(text):
+    utf8 = _strict_utf8(data)
+    if utf8 is not None:
+        if not _looks_like_text(utf8):
             raise NotTextError("binary file (control characters)")
-        return Decoded(text, "utf-8")
+        return Decoded(utf8, "utf-8")
     if _UTF8_MULTIBYTE.search(data):
         text = _decode_mixed(data)
         if _looks_like_text(text):

@@ -7,7 +7,8 @@ Run from the repository root::
 
 Each corpus is annotated with ``toolkit.annotate`` (cached under ``--cache-dir``), the place
 mentions are extracted from the cached Docs with :func:`toolkit.places.extract_place_mentions`
-and resolved with :func:`toolkit.places.resolve_places`. Demonym rows ("Syrian") are not
+and resolved with :func:`toolkit.places.resolve_places` (given the articles; an LGL article's
+``outlet`` is its ``domain``, for the resolver's outlet-level country prior). Demonym rows ("Syrian") are not
 toponyms and are left out of the comparison.
 
 Figures:
@@ -113,6 +114,7 @@ def load_lgl(path: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
                 "article_id": article_id,
                 "index": index,
                 "title": (art.findtext("title") or "").strip(),
+                "outlet": (art.findtext("domain") or "").strip() or None,
                 "text": text,
             }
         )

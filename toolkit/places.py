@@ -1228,10 +1228,26 @@ class _Context:
     own_country_w: float = 0.0
     own_admin: int = -1
     own_admin_w: float = 0.0
+    collection: np.ndarray | None = None  # score term per country index (<= 0), from the collection
+    within: tuple[int, int] = (-1, -1)  # (admin1, country) index named right after it ("Athens, Ga.")
 
 
+#: Collection prior (see :class:`_CollectionPrior`): the weight of a candidate country's log share,
+#: relative to the most common country, among the unambiguous places of the outlet's other articles
+#: (``_CORPUS_WEIGHT`` when only the whole table's are known), the floor of that log ratio, the
+#: pseudo-count pulling an outlet's shares towards the table's, and the prior lead over every
+#: other country's candidates that makes a name unambiguous. Tuned on the dev halves.
+_COLLECTION_WEIGHT = 1.2
+_CORPUS_WEIGHT = 0.3
+_COLLECTION_FLOOR = -4.0
+_COLLECTION_PSEUDO = 10.0
+_UNAMBIGUOUS_LEAD = 5.0
+#: Bonus of a candidate inside the admin region or country named right after it ("Paris, Tenn.").
+_WITHIN_BONUS = 3.0
 #: The most a candidate's context can add to its score; a prior lead larger than this is final.
-_MAX_CONTEXT = 0.5 + 3.0 + 0.5 + 2.0 + 1.5
+_MAX_CONTEXT = (
+    0.5 + 3.0 + 0.5 + 2.0 + 1.5 + _WITHIN_BONUS - max(_COLLECTION_WEIGHT, _CORPUS_WEIGHT) * _COLLECTION_FLOOR
+)
 
 
 def _prior_choice(c: _Cands) -> _Choice:
@@ -1250,6 +1266,7 @@ def _choose(c: _Cands, ctx: _Context | None) -> _Choice:
         return _Choice(-1, 0.0, False, c.reason or "no gazetteer entry")
     score = c.prior.copy()
     support = np.zeros(n, dtype=bool)
+    evidence = False  # whether the article says anything about any candidate
     if ctx is not None:
         weight = ctx.countries[c.cc_idx]
         if ctx.own_country >= 0:
@@ -1259,6 +1276,7 @@ def _choose(c: _Cands, ctx: _Context | None) -> _Choice:
             share = weight / max(ctx.total, 1e-9)
             score += np.where(present, 0.5 + 3.0 * share, 0.0)
             support |= present & (share >= 0.3)
+            evidence = True
             if ctx.dominant >= 0:
                 score += np.where(c.cc_idx == ctx.dominant, 0.5, 0.0)
         aw = ctx.admins[c.admin_idx]
@@ -1267,6 +1285,7 @@ def _choose(c: _Cands, ctx: _Context | None) -> _Choice:
         has = aw > 1e-9
         score += np.where(has, 2.0, 0.0)
         support |= has
+        evidence = evidence or bool(has.any())
         if ctx.points is not None and n > 1:
             d = _haversine(
                 c.lat[:, None], c.lon[:, None], ctx.points[None, :, 0], ctx.points[None, :, 1]
@@ -1275,6 +1294,20 @@ def _choose(c: _Cands, ctx: _Context | None) -> _Choice:
             near[c.feature == _COUNTRY] = 0.0
             score += near
             support |= near > 0
+            evidence = evidence or bool((near > 0).any())
+        if ctx.within != (-1, -1):
+            admin, country = ctx.within
+            inside = (c.admin_idx == admin) if admin >= 0 else (c.cc_idx == country)
+            inside &= (c.feature == _CITY) | (c.feature == _ADMIN2)
+            score += np.where(inside, _WITHIN_BONUS, 0.0)
+            support |= inside
+            evidence = evidence or bool(inside.any())
+        if ctx.collection is not None and not evidence:
+            # the article's own places say nothing about this name: the outlet's (or the table's)
+            # usual countries decide between same-named places; a country named outright stays
+            term = ctx.collection[c.cc_idx]
+            term[(c.feature == _CONTINENT) | (c.feature == _COUNTRY)] = 0.0
+            score += term
     best = int(np.argmax(score))  # the first of equal scores
     if n > 1:
         rest = score.copy()
@@ -1316,7 +1349,8 @@ def resolve_places(
 
     ``place_mentions`` has ``article_id`` and the :data:`PLACE_MENTION_COLUMNS` (``found_by`` and
     ``demonym`` are optional: a plain ``mentions`` table of GPE/LOC/FAC rows works too).
-    ``articles`` is accepted for symmetry with the other steps and is not needed.
+    ``articles`` (optional, with ``article_id`` and ``outlet``) groups the articles by outlet for
+    the collection prior (step 5); without it the whole table is one collection.
 
     Method, per article and per distinct spelling (one sense per discourse):
 
@@ -1327,11 +1361,19 @@ def resolve_places(
     2. evidence from the article's other places, in two rounds (first from the confidently
        resolved ones, then from all): the countries mentioned or implied (demonyms count), the
        admin1 regions (a city in the mentioned state or province), and proximity to the other
-       places (within 50/200/500 km); the article's dominant country breaks ties;
+       places (within 50/200/500 km); the article's dominant country breaks ties; a name followed
+       by ", <admin region or country>" ("Athens, Ga.", "Paris, Tennessee") favours its places
+       inside that region or country;
     3. spellings with no candidate are fuzzy-matched (rapidfuzz, similarity 86+, same first
        letter, 1,000+ people) only among the places of the countries the article mentions;
     4. a small place (under 10,000 people) reached only through an alternate spelling, a fuzzy or
-       transliteration match, or with no supporting evidence is left unresolved rather than guessed.
+       transliteration match, or with no supporting evidence is left unresolved rather than guessed;
+    5. collection prior: when the article says nothing about any of a name's candidates (none is
+       in a country or admin region it mentions, or near one of its places), each
+       non-country candidate gains a weighted log share of its country among the unambiguous place
+       names (cities and admin regions whose country no same-named place elsewhere rivals) of the
+       other articles of the same outlet, else of the whole table ("Paris" in a Texas paper is the
+       Texan one; "London" in an Ontario paper the Canadian one).
 
     ``score`` is the candidate's softmax probability among the candidates (times 0.9 for a
     transliteration and 0.7 for a fuzzy match); ``method`` says how the name matched (exact,
@@ -1361,10 +1403,27 @@ def resolve_places(
         article_ids = table["article_id"].astype(str).to_numpy()
         order = np.argsort(article_ids, kind="stable")
         bounds = np.flatnonzero(np.r_[True, article_ids[order][1:] != article_ids[order][:-1], True])
+        collection = _CollectionPrior(resolver, articles)
+        starts = ends = None
+        if {"start", "end"} <= set(table.columns):
+            starts, ends = table["start"].to_numpy(dtype=np.int64), table["end"].to_numpy(dtype=np.int64)
+        for a, b in itertools.pairwise(bounds):
+            collection.add(article_ids[order[a]], order[a:b], keys, demonym_col)
         for a, b in itertools.pairwise(bounds):
             rows = order[a:b]
             _resolve_article(
-                resolver, rows, keys, surfaces, demonym_col, entry_out, score_out, method_out, reason_out
+                resolver,
+                rows,
+                keys,
+                surfaces,
+                demonym_col,
+                entry_out,
+                score_out,
+                method_out,
+                reason_out,
+                collection.term(article_ids[order[a]]),
+                starts,
+                ends,
             )
     return _places_table(table, gaz, entry_out, score_out, method_out, reason_out, demonym_col)
 
@@ -1383,6 +1442,130 @@ def _surface_key(surface: str) -> str:
     return re.sub(r"(?:'s|’s|'|’)$", "", surface.strip())
 
 
+def _named_within(
+    resolver: _Resolver,
+    rows: np.ndarray,
+    keys: np.ndarray,
+    demonym: np.ndarray,
+    starts: np.ndarray | None,
+    ends: np.ndarray | None,
+    gkey_of: dict[tuple[str, bool], str],
+) -> dict[str, tuple[int, int]]:
+    """Names followed by ", <admin region or country>" ("Athens, Ga.", "Paris, Tennessee"): key -> container.
+
+    Only a pair that is not part of a longer comma list ("Alaska, Alabama, Arizona"), and only a
+    container that is confidently an admin1 region or a country on its own; a key named in two
+    different containers gets none.
+    """
+    if starts is None or ends is None or len(rows) < 2:
+        return {}
+    ordered = sorted(rows, key=lambda r: (starts[r], ends[r]))
+
+    def adjacent(a: int, b: int) -> bool:
+        return 1 <= starts[b] - ends[a] <= 2
+
+    found: dict[str, tuple[int, int]] = {}
+    clash: set[str] = set()
+    for j in range(len(ordered) - 1):
+        r, q = ordered[j], ordered[j + 1]
+        if demonym[r] or demonym[q] or not adjacent(r, q):
+            continue
+        if (j > 0 and adjacent(ordered[j - 1], r)) or (j + 2 < len(ordered) and adjacent(q, ordered[j + 2])):
+            continue  # a list of places
+        cq = resolver.candidates(keys[q], False)
+        if not len(cq.entry):
+            continue
+        choice = _prior_choice(cq)
+        if choice.index < 0 or not choice.confident:
+            continue
+        feature = int(cq.feature[choice.index])
+        if feature == _ADMIN1:
+            container = (int(cq.admin_idx[choice.index]), -1)
+        elif feature == _COUNTRY:
+            container = (-1, int(cq.cc_idx[choice.index]))
+        else:
+            continue
+        k = gkey_of.get((keys[r], False))
+        if k is None:
+            continue
+        if found.get(k, container) != container:
+            clash.add(k)
+        found[k] = container
+    return {k: v for k, v in found.items() if k not in clash}
+
+
+class _CollectionPrior:
+    """The countries the other articles of an article's outlet (else of the whole table) are about.
+
+    Counts, per article, the countries of its unambiguous place names (each distinct name once): a
+    city or admin region whose context-free choice leads every candidate in another country by
+    :data:`_UNAMBIGUOUS_LEAD`. An article's prior leaves its own names out (they are in-article
+    evidence already); an outlet's shares are smoothed towards the table's with
+    :data:`_COLLECTION_PSEUDO` pseudo-counts.
+    """
+
+    def __init__(self, resolver: _Resolver, articles: pd.DataFrame | None):
+        self.resolver = resolver
+        self.outlet_of: dict[str, str] = {}
+        if articles is not None and {"article_id", "outlet"} <= set(articles.columns):
+            for article_id, outlet in zip(articles["article_id"], articles["outlet"], strict=True):
+                if isinstance(outlet, str) and outlet.strip():
+                    self.outlet_of[str(article_id)] = outlet.strip()
+        n_countries = len(resolver.countries)
+        self.own: dict[str, np.ndarray] = {}
+        self.outlets: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n_countries))
+        self.total = np.zeros(n_countries)
+
+    def add(self, article_id: str, rows: np.ndarray, keys: np.ndarray, demonym: np.ndarray) -> None:
+        resolver = self.resolver
+        seen: set[str] = set()
+        counts = np.zeros(len(resolver.countries))
+        for r in rows:
+            if demonym[r] or keys[r] in seen:
+                continue
+            seen.add(keys[r])
+            c = resolver.candidates(keys[r], False)
+            if not len(c.entry) or c.method:
+                continue
+            choice = _prior_choice(c)
+            i = choice.index
+            if i < 0 or int(c.feature[i]) not in (_CITY, _ADMIN1, _ADMIN2):
+                continue
+            cc_i = int(c.cc_idx[i])
+            if cc_i == resolver.no_country:
+                continue
+            other = c.cc_idx != cc_i
+            if other.any() and c.prior[i] - c.prior[other].max() < _UNAMBIGUOUS_LEAD:
+                continue
+            counts[cc_i] += 1.0
+        if counts.any():
+            self.own[article_id] = counts
+            self.total += counts
+            outlet = self.outlet_of.get(article_id)
+            if outlet is not None:
+                self.outlets[outlet] += counts
+
+    def term(self, article_id: str) -> np.ndarray | None:
+        """The score term per country index (0 for the most common, down to the floor), or None."""
+        own = self.own.get(article_id)
+        total = self.total - own if own is not None else self.total
+        if total.sum() < 1.0:
+            return None
+        share = total / total.sum()
+        weight = _CORPUS_WEIGHT
+        outlet = self.outlet_of.get(article_id)
+        if outlet is not None and outlet in self.outlets:
+            counts = self.outlets[outlet] - (own if own is not None else 0.0)
+            if counts.sum() >= 1.0:
+                share = (counts + _COLLECTION_PSEUDO * share) / (counts.sum() + _COLLECTION_PSEUDO)
+                weight = _COLLECTION_WEIGHT
+        with np.errstate(divide="ignore"):
+            term = np.log(share / share.max())
+        term = weight * np.clip(term, _COLLECTION_FLOOR, 0.0)
+        term[self.resolver.no_country] = 0.0
+        return term
+
+
 def _resolve_article(
     resolver: _Resolver,
     rows: np.ndarray,
@@ -1393,6 +1576,9 @@ def _resolve_article(
     score_out: np.ndarray,
     method_out: np.ndarray,
     reason_out: np.ndarray,
+    collection: np.ndarray | None = None,
+    starts: np.ndarray | None = None,
+    ends: np.ndarray | None = None,
 ) -> None:
     groups: dict[tuple[str, bool], list[int]] = defaultdict(list)
     for r in rows:
@@ -1408,6 +1594,7 @@ def _resolve_article(
         by_key.setdefault(gkey, c)
         counts[gkey] = counts.get(gkey, 0) + len(members)
     choices = {k: _prior_choice(c) for k, c in by_key.items()}
+    within = _named_within(resolver, rows, keys, demonym, starts, ends, gkey_of)
     n_countries, n_admins = len(resolver.countries), len(resolver.admin_keys)
     for round_ in range(2):
         countries = np.zeros(n_countries)
@@ -1432,7 +1619,7 @@ def _resolve_article(
                 p = len(point_list)
                 point_list.append((float(c.lat[i]), float(c.lon[i])))
             own[k] = (cc_i, cw, ad_i, aw, p)
-        if not own:
+        if not own and collection is None and not within:
             break
         countries[resolver.no_country] = 0.0
         total_all = float(countries.sum())
@@ -1445,6 +1632,7 @@ def _resolve_article(
             tuple(nz_a.tolist()),
             tuple(np.round(admins[nz_a], 3).tolist()),
             tuple(point_list),
+            None if collection is None else np.round(collection, 2).tobytes(),
         )
         order = np.argsort(-countries, kind="stable")[:3]
         top = [int(x) for x in order if countries[x] > 1e-9]
@@ -1466,7 +1654,7 @@ def _resolve_article(
                 new[k] = c.prior_choice
                 continue
             cc_i, cw, ad_i, aw, p = own.get(k, (-1, 0.0, -1, 0.0, -1))
-            memo_key = (id(c), signature, cc_i, cw, ad_i, aw, p)
+            memo_key = (id(c), signature, cc_i, cw, ad_i, aw, p, within.get(k))
             memo = resolver.choice_cache.get(memo_key)
             if memo is not None:
                 new[k] = memo
@@ -1479,7 +1667,10 @@ def _resolve_article(
             pts = points_all
             if p >= 0 and points_all is not None:
                 pts = np.delete(points_all, p, axis=0) if len(points_all) > 1 else None
-            ctx = _Context(countries, admins, total_all - cw, dominant, pts, cc_i, cw, ad_i, aw)
+            inside = within.get(k, (-1, -1))
+            ctx = _Context(
+                countries, admins, total_all - cw, dominant, pts, cc_i, cw, ad_i, aw, collection, inside
+            )
             new[k] = _choose(c, ctx)
             if len(resolver.choice_cache) > 500_000:
                 resolver.choice_cache.clear()

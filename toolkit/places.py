@@ -150,6 +150,12 @@ PLACE_PREPOSITIONS = frozenset(
         "neighboring",
     }
 )
+#: Compass points, and the direction words built on them, that stand next to place names.
+COMPASS_POINTS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast",
+                            "southwest"})
+DIRECTION_WORDS = COMPASS_POINTS | {"northern", "southern", "eastern", "western", "central", "greater",
+                                    "downtown", "rural"}
+
 #: Nouns and directions before "of" that make the next name a place ("town of Qaim", "south of X").
 PLACE_NOUNS = frozenset(
     {
@@ -175,14 +181,6 @@ PLACE_NOUNS = frozenset(
         "outskirts",
         "suburb",
         "suburbs",
-        "north",
-        "south",
-        "east",
-        "west",
-        "northeast",
-        "northwest",
-        "southeast",
-        "southwest",
         "centre",
         "center",
         "streets",
@@ -206,7 +204,7 @@ PLACE_NOUNS = frozenset(
         "banks",
         "outside",
     }
-)
+) | COMPASS_POINTS
 #: Words a place name is often preceded by without "of" ("the border town Rawa", "northern Iraq").
 PLACE_MODIFIERS = frozenset(
     {
@@ -482,29 +480,13 @@ def _strip_the(span: Span) -> Span:
 _LEADING_WORDS = frozenset(
     {
         "the",
-        "east",
-        "west",
-        "north",
-        "south",
-        "northern",
-        "southern",
-        "eastern",
-        "western",
-        "central",
-        "northeast",
-        "northwest",
-        "southeast",
-        "southwest",
-        "greater",
-        "downtown",
-        "rural",
         "occupied",
         "northeastern",
         "northwestern",
         "southeastern",
         "southwestern",
     }
-)
+) | DIRECTION_WORDS
 
 
 def _trim(span: Span) -> Span:
@@ -591,32 +573,16 @@ ORGANISATION_WORDS = frozenset(
 #: Direction words that may front a place name without being part of it ("Northeast Georgia").
 _DIRECTIONS = frozenset(
     {
-        "north",
-        "south",
-        "east",
-        "west",
-        "northeast",
-        "northwest",
-        "southeast",
-        "southwest",
-        "northern",
-        "southern",
-        "eastern",
-        "western",
-        "central",
         "upper",
         "lower",
-        "greater",
-        "downtown",
         "metro",
         "metropolitan",
-        "rural",
         "coastal",
         "suburban",
         "s.e.",
         "n.e.",
     }
-)
+) | DIRECTION_WORDS
 
 
 def _narrow(span: Span, gaz: Gazetteer) -> Span:

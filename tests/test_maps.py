@@ -61,9 +61,8 @@ COLUMNS = ["place_name", "country_code", "feature", "lat", "lon", "mentions", "a
 # Fixtures: a non-interactive backend, plt.show forbidden, every figure closed
 # ---------------------------------------------------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def _agg_backend(agg_backend: None) -> None:
-    """Every test here draws on the Agg backend, with plt.show forbidden (see conftest)."""
+#: Every test here draws on the Agg backend, with plt.show forbidden (see conftest).
+pytestmark = pytest.mark.usefixtures("agg_backend")
 
 
 def _save(ax: Axes, tmp_path: Path, name: str) -> Path:

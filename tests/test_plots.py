@@ -45,9 +45,8 @@ MONTHS = pd.date_range("2017-09-01", "2017-12-01", freq="MS")
 # Fixtures: a non-interactive backend, plt.show forbidden, every figure closed
 # ---------------------------------------------------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def _agg_backend(agg_backend: None) -> None:
-    """Every test here draws on the Agg backend, with plt.show forbidden (see conftest)."""
+#: Every test here draws on the Agg backend, with plt.show forbidden (see conftest).
+pytestmark = pytest.mark.usefixtures("agg_backend")
 
 
 def _save(ax: Axes, directory: Path, name: str) -> Path:

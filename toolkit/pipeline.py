@@ -322,11 +322,12 @@ def _build_table(extractor: Extractor, ids: list[str], keys: list[str],
     records = [(article_id, *row) for article_id, key in zip(ids, keys, strict=True) for row in rows[key]]
     table = pd.DataFrame(records, columns=["article_id", *extractor.columns])
     if extractor.name in ("mentions", "places"):
-        table = _finish_mentions(table)
+        table = _type_span_columns(table)
     return table
 
 
-def _finish_mentions(table: pd.DataFrame) -> pd.DataFrame:
+def _type_span_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """Stable dtypes for the span columns shared by the mentions and places tables."""
     for column in ("sentence", "start", "end"):
         table[column] = table[column].astype("int64")
     for column in ("article_id", "surface", "label"):

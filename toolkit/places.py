@@ -407,8 +407,8 @@ def extract_place_mentions(doc: Doc) -> list[tuple[int, int, int, str, str, str,
         for i in range(span.start, span.end):
             taken[i] = True
         if label in PLACE_LABELS:
-            model_place_keys.add(name_key(_strip_the(span).text))
-            place_entries.update(_entries_of(gaz, _strip_the(span).text))
+            model_place_keys.add(name_key(_trim(span).text))
+            place_entries.update(_entries_of(gaz, _trim(span).text))
     person_words = {
         t.text for span, label in entity_spans if label == "PERSON" and len(span) > 1 for t in span
     }
@@ -469,11 +469,6 @@ def extract_place_mentions(doc: Doc) -> list[tuple[int, int, int, str, str, str,
             (sentence_of[span.start], span.start_char, span.end_char, span.text, label, found_by, demonym)
         )
     return rows
-
-
-def _strip_the(span: Span) -> Span:
-    """The span without a leading "the" and a trailing possessive."""
-    return _trim(span)
 
 
 #: Lower-case words the model sometimes includes at the front of a place ("east Amman").

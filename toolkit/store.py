@@ -15,7 +15,7 @@ that fails it is reported, dropped and rebuilt by the caller.
 Example:
     >>> import tempfile, pathlib
     >>> with AnnotationStore(pathlib.Path(tempfile.mkdtemp()) / "x.sqlite") as store:
-    ...     store.put_derived({"k": [[1, 2]]}, "mentions@1")
+    ...     store.put_batch({}, [("k", "mentions@1", [[1, 2]])])
     ...     store.get_derived(["k"], "mentions@1")
     {'k': [[1, 2]]}
 """
@@ -132,10 +132,6 @@ class AnnotationStore:
                 if key in rows and self._verified("docs", key, *rows[key]):
                     yield key, rows[key][1]
 
-    def put_docs(self, items: Mapping[str, bytes]) -> None:
-        """Store serialised Docs in one transaction."""
-        self.put_batch(items, [])
-
     def put_batch(self, docs: Mapping[str, bytes], derived: Iterable[tuple[str, str, list[Any]]]) -> None:
         """Store Docs and ``(key, extractor, rows)`` derived rows together, in one transaction."""
         doc_rows = [(k, zlib.crc32(v), v) for k, v in docs.items()]
@@ -166,10 +162,6 @@ class AnnotationStore:
                 if self._verified("derived", key, crc, data, extractor):
                     found[key] = json.loads(data)
         return found
-
-    def put_derived(self, items: Mapping[str, list[Any]], extractor: str) -> None:
-        """Store extractor rows (JSON-serialisable lists) in one transaction."""
-        self.put_batch({}, [(key, extractor, value) for key, value in items.items()])
 
     # ------------------------------------------------------------------ internals
 

@@ -402,10 +402,10 @@ def source_type_mix(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: A
     its articles (articles without any statement included), so shares need not add up to 1.
 
     Columns: the ``by`` columns, ``source_type``, ``count``, ``total``, ``share``, ``ci_low``,
-    ``ci_high``. The grid is complete: every group times every type seen anywhere in the table
-    (in :data:`SOURCE_TYPES` order), zeros included; a group with nothing to count (an outlet
-    whose articles quote nobody) has ``total`` 0 and ``share`` NaN. A missing ``source_type``
-    counts as ``"unknown"``.
+    ``ci_high``; ``table.attrs["level"]`` records ``level`` for the charts. The grid is complete:
+    every group times every type seen anywhere in the table (in :data:`SOURCE_TYPES` order),
+    zeros included; a group with nothing to count (an outlet whose articles quote nobody) has
+    ``total`` 0 and ``share`` NaN. A missing ``source_type`` counts as ``"unknown"``.
 
     >>> import pandas as pd
     >>> attributions = pd.DataFrame({"article_id": ["a1", "a1", "a2", "a3"], "kind": ["indirect"] * 4,
@@ -442,7 +442,9 @@ def source_type_mix(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: A
     table = pd.concat(parts, ignore_index=True)
     table = _sorted(table, keys, ["_rank"])
     table["source_type"] = table["source_type"].astype("string")
-    return table[[*keys, "source_type", *_RATE_COLUMNS]]
+    table = table[[*keys, "source_type", *_RATE_COLUMNS]]
+    table.attrs["level"] = level
+    return table
 
 
 def anonymous_rate(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: Any = "outlet",
@@ -453,7 +455,7 @@ def anonymous_rate(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: An
     ``total`` statements of the group. ``level="article"``: articles with at least one anonymous
     source out of all the group's articles. Columns: the ``by`` columns, ``count``, ``total``,
     ``share``, ``ci_low``, ``ci_high``; every outlet of ``articles`` appears (``total`` 0 and
-    ``share`` NaN when it has nothing to count).
+    ``share`` NaN when it has nothing to count); ``table.attrs["level"]`` records ``level``.
 
     >>> import pandas as pd
     >>> attributions = pd.DataFrame({"article_id": ["a1", "a1", "a2"], "kind": ["indirect"] * 3,
@@ -471,7 +473,9 @@ def anonymous_rate(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: An
     data, base = _prepare(attributions, articles, keys, article_keys, kinds, freq, func)
     flag = (_source_types(data, func) == "anonymous").fillna(False)
     table = _flag_rates(data, base, keys, article_keys, flag, level)
-    return _sorted(table, keys)[[*keys, *_RATE_COLUMNS]]
+    table = _sorted(table, keys)[[*keys, *_RATE_COLUMNS]]
+    table.attrs["level"] = level
+    return table
 
 
 def _shared_copy(syndication: Any, func: str) -> set[Any]:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import logging
 import math
@@ -221,30 +222,44 @@ class Gazetteer:
     def feature_name(self, entry: int) -> str:
         return FEATURES[int(self.feature[entry])]
 
-    def names_by_country(self, cc: str, *, min_population: int = 0) -> tuple[list[str], np.ndarray]:
-        """All name keys (and their entries) of places in country ``cc``: the fuzzy-match pool."""
-        return _names_by_country(self, cc, min_population)
+    def fuzzy_pool(self, cc: str, initial: str, *, min_population: int = 0) -> tuple[list[str], np.ndarray]:
+        """Name keys (and their entries) of the places in country ``cc`` whose key starts with
+        ``initial``: the pool a misspelt name is fuzzy-matched against (towns under
+        ``min_population`` left out). All pools are indexed in one pass on first use."""
+        return _fuzzy_pools(self, min_population).get((cc, initial), ([], np.zeros(0, dtype=np.int32)))
 
 
-@lru_cache(maxsize=64)
-def _names_by_country_cached(gaz_id: int, cc: str, min_population: int) -> tuple[list[str], np.ndarray]:
+_Pool = tuple[list[str], np.ndarray]
+
+
+@lru_cache(maxsize=4)
+def _fuzzy_pools_cached(gaz_id: int, min_population: int) -> dict[tuple[str, str], _Pool]:
     gaz = _LOADED[gaz_id]
     owners = _key_owner(gaz)
-    in_country = (gaz.cc[gaz.post_entry] == cc) & (gaz.post_kind <= ALTERNATE)
-    big = (gaz.population[gaz.post_entry] >= min_population) | (
-        gaz.feature[gaz.post_entry] != FEATURE_CODE["city"]
-    )
-    where = np.flatnonzero(in_country & big)
     keys = _key_list(gaz)
-    return [keys[owners[p]] for p in where], gaz.post_entry[where]
+    entry = gaz.post_entry
+    eligible = (gaz.post_kind <= ALTERNATE) & (
+        (gaz.population[entry] >= min_population) | (gaz.feature[entry] != FEATURE_CODE["city"])
+    )
+    where = np.flatnonzero(eligible)
+    initials = np.asarray([keys[owners[p]][:1] for p in where], dtype=object)
+    group = np.char.add(np.char.add(gaz.cc[entry[where]].astype(str), "\t"), initials.astype(str))
+    order = np.argsort(group, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1], True])
+    pools: dict[tuple[str, str], _Pool] = {}
+    for a, b in itertools.pairwise(bounds):
+        members = where[order[a:b]]
+        cc, initial = str(group[order[a]]).split("\t", 1)
+        pools[(cc, initial)] = ([keys[owners[p]] for p in members], entry[members])
+    return pools
+
+
+def _fuzzy_pools(gaz: Gazetteer, min_population: int) -> dict[tuple[str, str], _Pool]:
+    _LOADED[id(gaz)] = gaz
+    return _fuzzy_pools_cached(id(gaz), min_population)
 
 
 _LOADED: dict[int, Gazetteer] = {}
-
-
-def _names_by_country(gaz: Gazetteer, cc: str, min_population: int) -> tuple[list[str], np.ndarray]:
-    _LOADED[id(gaz)] = gaz
-    return _names_by_country_cached(id(gaz), cc, min_population)
 
 
 @lru_cache(maxsize=4)

@@ -1136,13 +1136,13 @@ class _Resolver:
             tkey = transliteration_key(key)
             best: list[tuple[float, int]] = []
             for cc in countries:
-                keys, entries = self.gaz.names_by_country(cc, min_population=_FUZZY_MIN_POPULATION)
+                keys, entries = self.gaz.fuzzy_pool(cc, key[0], min_population=_FUZZY_MIN_POPULATION)
                 for _choice, score, index in process.extract(
                     key, keys, scorer=fuzz.ratio, limit=5, score_cutoff=_FUZZY_CUTOFF - 6
                 ):
                     choice_t = transliteration_key(keys[index])
                     score = max(score, fuzz.ratio(tkey, choice_t))
-                    if score >= _FUZZY_CUTOFF and keys[index][:1] == key[:1]:
+                    if score >= _FUZZY_CUTOFF:
                         best.append((score, int(entries[index])))
             if best:
                 top = max(s for s, _ in best)
@@ -1189,7 +1189,7 @@ class _Context:
     own_country_w: float = 0.0
     own_admin: int = -1
     own_admin_w: float = 0.0
-    collection: np.ndarray | None = None  # score term per country index (<= 0), from the collection
+    collection: _CollectionTerm | None = None  # score terms from the outlet's other articles
     within: tuple[int, int] = (-1, -1)  # (admin1, country) index named right after it ("Athens, Ga.")
 
 
@@ -1203,11 +1203,17 @@ _CORPUS_WEIGHT = 0.3
 _COLLECTION_FLOOR = -4.0
 _COLLECTION_PSEUDO = 10.0
 _UNAMBIGUOUS_LEAD = 5.0
+#: Bonus of a town in one of the outlet's home regions (the admin1 regions of the unambiguous
+#: places of its other articles), scaled by the region's share relative to the most covered one:
+#: a local paper's "Paris" is the Paris of its own state. Needs that many unambiguous names.
+_HOME_REGION_WEIGHT = 3.0
+_HOME_REGION_MIN = 5.0
 #: Bonus of a candidate inside the admin region or country named right after it ("Paris, Tenn.").
 _WITHIN_BONUS = 3.0
 #: The most a candidate's context can add to its score; a prior lead larger than this is final.
 _MAX_CONTEXT = (
     0.5 + 3.0 + 0.5 + 2.0 + 1.5 + _WITHIN_BONUS - max(_COLLECTION_WEIGHT, _CORPUS_WEIGHT) * _COLLECTION_FLOOR
+    + _HOME_REGION_WEIGHT
 )
 
 
@@ -1266,7 +1272,9 @@ def _choose(c: _Cands, ctx: _Context | None) -> _Choice:
         if ctx.collection is not None and not evidence:
             # the article's own places say nothing about this name: the outlet's (or the table's)
             # usual countries decide between same-named places; a country named outright stays
-            term = ctx.collection[c.cc_idx]
+            term = ctx.collection.country[c.cc_idx]
+            if ctx.collection.admin is not None:
+                term = term + np.where(c.feature == _ADMIN1, 0.5, 1.0) * ctx.collection.admin[c.admin_idx]
             term[(c.feature == _CONTINENT) | (c.feature == _COUNTRY)] = 0.0
             score += term
     best = int(np.argmax(score))  # the first of equal scores
@@ -1334,7 +1342,9 @@ def resolve_places(
        non-country candidate gains a weighted log share of its country among the unambiguous place
        names (cities and admin regions whose country no same-named place elsewhere rivals) of the
        other articles of the same outlet, else of the whole table ("Paris" in a Texas paper is the
-       Texan one; "London" in an Ontario paper the Canadian one).
+       Texan one; "London" in an Ontario paper the Canadian one); and a town in one of the outlet's
+       home regions (the admin1 regions of those names, given five or more) gains up to 3 points
+       in proportion to the region's share ("Dublin" in a Columbus, Ohio paper is Dublin, Ohio).
 
     ``score`` is the candidate's softmax probability among the candidates (times 0.9 for a
     transliteration and 0.7 for a fuzzy match); ``method`` says how the name matched (exact,
@@ -1455,6 +1465,20 @@ def _named_within(
     return {k: v for k, v in found.items() if k not in clash}
 
 
+@dataclass
+class _CollectionTerm:
+    """Score terms from an article's collection (see :meth:`_CollectionPrior.term`)."""
+
+    country: np.ndarray
+    admin: np.ndarray | None = None
+
+    signature: bytes = b""  # identifies the terms in the resolver's choice cache
+
+    def __post_init__(self) -> None:
+        admin = b"" if self.admin is None else np.round(self.admin, 2).tobytes()
+        self.signature = np.round(self.country, 2).tobytes() + b"|" + admin
+
+
 class _CollectionPrior:
     """The countries the other articles of an article's outlet (else of the whole table) are about.
 
@@ -1472,15 +1496,18 @@ class _CollectionPrior:
             for article_id, outlet in zip(articles["article_id"], articles["outlet"], strict=True):
                 if isinstance(outlet, str) and outlet.strip():
                     self.outlet_of[str(article_id)] = outlet.strip()
-        n_countries = len(resolver.countries)
+        n_countries, n_admins = len(resolver.countries), len(resolver.admin_keys)
         self.own: dict[str, np.ndarray] = {}
         self.outlets: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n_countries))
         self.total = np.zeros(n_countries)
+        self.own_admin: dict[str, np.ndarray] = {}
+        self.outlet_admins: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n_admins))
 
     def add(self, article_id: str, rows: np.ndarray, keys: np.ndarray, demonym: np.ndarray) -> None:
         resolver = self.resolver
         seen: set[str] = set()
         counts = np.zeros(len(resolver.countries))
+        admin_counts = np.zeros(len(resolver.admin_keys))
         for r in rows:
             if demonym[r] or keys[r] in seen:
                 continue
@@ -1499,32 +1526,46 @@ class _CollectionPrior:
             if other.any() and c.prior[i] - c.prior[other].max() < _UNAMBIGUOUS_LEAD:
                 continue
             counts[cc_i] += 1.0
+            ad_i = int(c.admin_idx[i])
+            if not resolver.no_admin[ad_i]:
+                admin_counts[ad_i] += 1.0
         if counts.any():
             self.own[article_id] = counts
+            self.own_admin[article_id] = admin_counts
             self.total += counts
             outlet = self.outlet_of.get(article_id)
             if outlet is not None:
                 self.outlets[outlet] += counts
+                self.outlet_admins[outlet] += admin_counts
 
-    def term(self, article_id: str) -> np.ndarray | None:
-        """The score term per country index (0 for the most common, down to the floor), or None."""
+    def term(self, article_id: str) -> _CollectionTerm | None:
+        """The score terms for an article's names, or None when the collection says nothing.
+
+        ``country``: per country index, 0 for the most common country down to the floor;
+        ``admin``: per admin1 index, a bonus up to :data:`_HOME_REGION_WEIGHT` for the outlet's
+        home regions (None without an outlet that has enough unambiguous names elsewhere).
+        """
         own = self.own.get(article_id)
         total = self.total - own if own is not None else self.total
         if total.sum() < 1.0:
             return None
         share = total / total.sum()
         weight = _CORPUS_WEIGHT
+        admin_term = None
         outlet = self.outlet_of.get(article_id)
         if outlet is not None and outlet in self.outlets:
             counts = self.outlets[outlet] - (own if own is not None else 0.0)
             if counts.sum() >= 1.0:
                 share = (counts + _COLLECTION_PSEUDO * share) / (counts.sum() + _COLLECTION_PSEUDO)
                 weight = _COLLECTION_WEIGHT
+            admins = self.outlet_admins[outlet] - self.own_admin.get(article_id, 0.0)
+            if admins.sum() >= _HOME_REGION_MIN:
+                admin_term = _HOME_REGION_WEIGHT * admins / admins.max()
         with np.errstate(divide="ignore"):
             term = np.log(share / share.max())
         term = weight * np.clip(term, _COLLECTION_FLOOR, 0.0)
         term[self.resolver.no_country] = 0.0
-        return term
+        return _CollectionTerm(term, admin_term)
 
 
 def _resolve_article(
@@ -1537,7 +1578,7 @@ def _resolve_article(
     score_out: np.ndarray,
     method_out: np.ndarray,
     reason_out: np.ndarray,
-    collection: np.ndarray | None = None,
+    collection: _CollectionTerm | None = None,
     starts: np.ndarray | None = None,
     ends: np.ndarray | None = None,
 ) -> None:
@@ -1555,9 +1596,14 @@ def _resolve_article(
         by_key.setdefault(gkey, c)
         counts[gkey] = counts.get(gkey, 0) + len(members)
     choices = {k: _prior_choice(c) for k, c in by_key.items()}
-    within = _named_within(resolver, rows, keys, demonym, starts, ends, gkey_of)
+    # context can change nothing when every name is settled by its prior and none needs fuzzy matching
+    settled = all(
+        c.final or (not len(c.entry) and (k.startswith("\x00") or c.reason != "no gazetteer entry"))
+        for k, c in by_key.items()
+    )
+    within = {} if settled else _named_within(resolver, rows, keys, demonym, starts, ends, gkey_of)
     n_countries, n_admins = len(resolver.countries), len(resolver.admin_keys)
-    for round_ in range(2):
+    for round_ in range(0 if settled else 2):
         countries = np.zeros(n_countries)
         admins = np.zeros(n_admins)
         own: dict[str, tuple[int, float, int, float, int]] = {}
@@ -1593,7 +1639,7 @@ def _resolve_article(
             tuple(nz_a.tolist()),
             tuple(np.round(admins[nz_a], 3).tolist()),
             tuple(point_list),
-            None if collection is None else np.round(collection, 2).tobytes(),
+            None if collection is None else collection.signature,
         )
         order = np.argsort(-countries, kind="stable")[:3]
         top = [int(x) for x in order if countries[x] > 1e-9]

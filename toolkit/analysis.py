@@ -23,7 +23,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -120,6 +120,48 @@ def _drop_missing_entities(mentions: pd.DataFrame, func: str) -> pd.DataFrame:
     return mentions
 
 
+#: What the counting functions accept as ``dedupe``: None (every copy counts), "syndicated" (a
+#: syndicated story counts once; groups found with toolkit.syndication.syndicated_groups) or a
+#: table from toolkit.syndication.find_syndicated (groups found with other settings).
+Dedupe = Literal["syndicated"] | pd.DataFrame | None
+
+
+def _dedupe(mentions: pd.DataFrame, articles: pd.DataFrame | None, dedupe: Any,
+            func: str) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """``(mentions, articles)`` with the later copies of each syndicated story left out.
+
+    With ``dedupe=None`` both come back unchanged. With ``"syndicated"`` the groups of
+    near-duplicate articles are found in ``articles`` (which then needs ``text``) by
+    :func:`toolkit.syndication.syndicated_groups` (remembered per articles table, so several
+    counts find them once); a DataFrame is taken as such groups. Of each story only its first
+    copy present in ``articles`` is kept, and the mentions of the other copies are dropped, so
+    the story counts once, for the outlet and period of its first copy.
+    """
+    if dedupe is None:
+        return mentions, articles
+    if articles is None:
+        raise InputError(f"{func}(): dedupe={dedupe if isinstance(dedupe, str) else 'groups'!r} needs the "
+                         "articles table (with 'text'); pass articles=")
+    from .syndication import dedupe_articles, syndicated_groups
+
+    if isinstance(dedupe, pd.DataFrame):
+        groups = dedupe
+    elif isinstance(dedupe, str) and dedupe == "syndicated":
+        _require_frame(articles, "articles", ["article_id", "text"], func)
+        groups = syndicated_groups(articles)
+    else:
+        raise InputError(f"{func}(): dedupe must be None, 'syndicated' or a table from find_syndicated(), "
+                         f"got {dedupe!r}")
+    kept = dedupe_articles(articles, groups)
+    if len(kept) < len(articles):
+        dropped = ~mentions["article_id"].isin(kept["article_id"]) & mentions["article_id"].isin(
+            articles["article_id"])
+        logger.info("%s: %d later copies of syndicated stories and their %d row(s) left out", func,
+                    len(articles) - len(kept), int(dropped.sum()))
+        mentions = mentions[~dropped]
+    return mentions, kept
+
+
 # ---------------------------------------------------------------------------------------------
 # Periods
 # ---------------------------------------------------------------------------------------------
@@ -209,7 +251,8 @@ def _article_frame(articles: pd.DataFrame, keys: list[str], freq: str, func: str
 
 
 def entity_counts(mentions: pd.DataFrame, articles: pd.DataFrame | None = None, *, by: Any = None,
-                  labels: Any = None, freq: str = "MS", n: int | None = None) -> pd.DataFrame:
+                  labels: Any = None, freq: str = "MS", n: int | None = None,
+                  dedupe: Dedupe = None) -> pd.DataFrame:
     """How often each entity is mentioned, overall or per group, and in what share of articles.
 
     Columns: the ``by`` columns (if any), ``entity``, ``label`` (the entity's most frequent
@@ -230,6 +273,12 @@ def entity_counts(mentions: pd.DataFrame, articles: pd.DataFrame | None = None, 
     those labels (the share still counts all articles). Rows are sorted by group, then
     ``mentions`` (descending), then ``entity``; ``n`` keeps the first ``n`` rows of each group.
 
+    ``dedupe="syndicated"`` (needs ``articles`` with ``text``) counts a syndicated story once:
+    near-duplicate articles are grouped by :func:`toolkit.syndication.find_syndicated` and
+    only the first copy of each story, with its outlet and date, is counted (mentions and
+    articles); the default ``None`` counts every copy, i.e. the story once per outlet running
+    it. A table from ``find_syndicated`` may be passed instead, to use other settings.
+
     >>> import pandas as pd
     >>> mentions = pd.DataFrame({
     ...     "article_id": ["a1", "a1", "a1", "a2", "a3"],
@@ -248,6 +297,7 @@ def entity_counts(mentions: pd.DataFrame, articles: pd.DataFrame | None = None, 
     if articles is not None:
         _unique_articles(_require_frame(articles, "articles", ["article_id"], func), func)
     _check_freq(freq, func)
+    mentions, articles = _dedupe(mentions, articles, dedupe, func)
     n = _positive_int(n, "n", func, allow_none=True)
     keys, mention_keys, article_keys = _group_keys(by, mentions, articles, func)
 
@@ -299,7 +349,7 @@ def entity_counts(mentions: pd.DataFrame, articles: pd.DataFrame | None = None, 
 
 
 def entity_trends(mentions: pd.DataFrame, articles: pd.DataFrame, *, freq: str = "MS",
-                  entities: Any = None, n: int = 10) -> pd.DataFrame:
+                  entities: Any = None, n: int = 10, dedupe: Dedupe = None) -> pd.DataFrame:
     """Mentions and articles per period for a set of entities, as a complete grid.
 
     Columns: ``period`` (tz-naive Timestamp of the period start), ``entity``, ``mentions`` and
@@ -310,7 +360,8 @@ def entity_trends(mentions: pd.DataFrame, articles: pd.DataFrame, *, freq: str =
 
     ``entities`` (a name or a list of names) selects the entities, in any order, including ones
     never mentioned (all zeros); by default the ``n`` most mentioned over dated articles, ties
-    broken by name. Rows are sorted by ``period`` then ``entity``.
+    broken by name. Rows are sorted by ``period`` then ``entity``. ``dedupe="syndicated"``
+    counts a syndicated story once, in the period of its first copy (see :func:`entity_counts`).
 
     >>> import pandas as pd
     >>> mentions = pd.DataFrame({"article_id": ["a1", "a1", "a3", "a4"],
@@ -328,6 +379,7 @@ def entity_trends(mentions: pd.DataFrame, articles: pd.DataFrame, *, freq: str =
     _unique_articles(_require_frame(articles, "articles", ["article_id", "published"], func), func)
     _check_freq(freq, func)
     n = _positive_int(n, "n", func)
+    mentions, articles = _dedupe(mentions, articles, dedupe, func)
     selected = None if entities is None else _string_list(entities, "entities", func)
 
     dated = pd.DataFrame({"article_id": articles["article_id"].to_numpy(),
@@ -363,7 +415,8 @@ def entity_trends(mentions: pd.DataFrame, articles: pd.DataFrame, *, freq: str =
 # ---------------------------------------------------------------------------------------------
 
 def cooccurrence(mentions: pd.DataFrame, *, level: str = "sentence", min_count: int = 2,
-                 labels: Any = None, n: int | None = None) -> pd.DataFrame:
+                 labels: Any = None, n: int | None = None, articles: pd.DataFrame | None = None,
+                 dedupe: Dedupe = None) -> pd.DataFrame:
     """Pairs of entities mentioned in the same sentence (or article), with their association.
 
     A unit is a sentence, ``(article_id, sentence)``, for ``level="sentence"`` or an article for
@@ -373,7 +426,9 @@ def cooccurrence(mentions: pd.DataFrame, *, level: str = "sentence", min_count: 
     count_b)) and ``npmi`` = pmi / −log2(count / N) (1.0 where count = N), with N the number of
     units holding at least one mention (after the ``labels`` filter). Pairs seen in fewer than
     ``min_count`` units are dropped; rows are sorted by ``count`` and ``npmi`` (both descending),
-    then by the names; ``n`` keeps the first ``n`` rows.
+    then by the names; ``n`` keeps the first ``n`` rows. ``dedupe="syndicated"`` (with
+    ``articles``, which is used for nothing else) counts the units of a syndicated story once,
+    in its first copy (see :func:`entity_counts`).
 
     >>> import pandas as pd
     >>> mentions = pd.DataFrame({"article_id": ["a1", "a1", "a1", "a2", "a2", "a3"],
@@ -390,9 +445,12 @@ def cooccurrence(mentions: pd.DataFrame, *, level: str = "sentence", min_count: 
     _require_frame(mentions, "mentions", [*unit_keys, "entity", *([] if labels is None else ["label"])], func)
     min_count = _positive_int(min_count, "min_count", func)
     n = _positive_int(n, "n", func, allow_none=True)
+    if articles is not None:
+        _unique_articles(_require_frame(articles, "articles", ["article_id"], func), func)
+    entity_dtype = mentions["entity"].dtype
+    mentions, _ = _dedupe(mentions, articles, dedupe, func)
 
     data = _drop_missing_entities(_filter_labels(mentions, labels, func), func)
-    entity_dtype = mentions["entity"].dtype
     names = sorted(set(data["entity"].tolist()))
     codes = pd.Categorical(data["entity"], categories=names).codes.astype(np.int64)
     units = data.groupby(unit_keys, dropna=False, sort=True).ngroup().to_numpy(np.int64)
@@ -481,7 +539,7 @@ def cooccurrence_graph(table: pd.DataFrame, counts: Any = None) -> networkx.Grap
 # ---------------------------------------------------------------------------------------------
 
 def distinctive_entities(mentions: pd.DataFrame, articles: pd.DataFrame, *, by: str = "outlet",
-                         prior: float = 0.01, min_count: int = 3) -> pd.DataFrame:
+                         prior: float = 0.01, min_count: int = 3, dedupe: Dedupe = None) -> pd.DataFrame:
     """Entities each group (outlet, section, folder, …) covers more or less than the others.
 
     Each group ``i`` is compared with all other groups together (``j``) by the weighted
@@ -507,6 +565,8 @@ def distinctive_entities(mentions: pd.DataFrame, articles: pd.DataFrame, *, by: 
     one row for every group and every entity mentioned at least ``min_count`` times in total
     (``n_i`` still counts every mention). Mentions of articles whose group is missing are left
     out. Rows are sorted by group, then ``z`` (descending), then ``entity``.
+    ``dedupe="syndicated"`` counts a syndicated story once, for the group of its first copy
+    (see :func:`entity_counts`), so shared wire copy does not make outlets look alike.
 
     >>> import pandas as pd
     >>> mentions = pd.DataFrame({"article_id": ["a1"] * 4 + ["a2"] * 4,
@@ -530,6 +590,7 @@ def distinctive_entities(mentions: pd.DataFrame, articles: pd.DataFrame, *, by: 
         raise InputError(f"{func}(): prior must be a positive number (the prior's pseudo-counts as a "
                          f"fraction of all mentions, e.g. 0.01), got {prior!r}")
     min_count = _positive_int(min_count, "min_count", func)
+    mentions, articles = _dedupe(mentions, articles, dedupe, func)
 
     data = _drop_missing_entities(mentions[["article_id", "entity"]], func)
     data = data.merge(articles[["article_id", by]], on="article_id", how="inner", sort=False)
@@ -661,12 +722,13 @@ _PLACE_ATTRIBUTES = ("place_id", "place_name", "country_code", "feature", "lat",
 
 
 def place_counts(places: pd.DataFrame, articles: pd.DataFrame | None = None, *, by: Any = None,
-                 freq: str = "MS", n: int | None = None) -> pd.DataFrame:
+                 freq: str = "MS", n: int | None = None, dedupe: Dedupe = None) -> pd.DataFrame:
     """How often each resolved place is mentioned, overall or per group (as :func:`entity_counts`).
 
     Columns: the ``by`` columns, ``place_id``, ``place_name``, ``country_code``, ``feature``,
     ``lat``, ``lon``, ``mentions``, ``articles``, ``share_articles``. Unresolved mentions
     (no ``place_id``) are left out; list them with ``places[places.place_id.isna()]``.
+    ``dedupe="syndicated"`` counts a syndicated story once (see :func:`entity_counts`).
 
     >>> import pandas as pd
     >>> places = pd.DataFrame({"article_id": ["a", "a", "b"], "place_id": [170794, 170794, 99532],
@@ -682,7 +744,7 @@ def place_counts(places: pd.DataFrame, articles: pd.DataFrame | None = None, *, 
     resolved = places[places["place_id"].notna()]
     data = resolved.assign(entity=resolved["place_id"].astype("int64").astype(str),
                            label=resolved["feature"].astype(str))
-    table = entity_counts(data, articles, by=by, freq=freq, n=n)
+    table = entity_counts(data, articles, by=by, freq=freq, n=n, dedupe=dedupe)
     attributes = data.drop_duplicates("entity")[["entity", *_PLACE_ATTRIBUTES]]
     outputs = ("entity", "label", "mentions", "articles", "share_articles")
     keys = [c for c in table.columns if c not in outputs]
@@ -694,12 +756,12 @@ def place_counts(places: pd.DataFrame, articles: pd.DataFrame | None = None, *, 
 
 
 def country_counts(places: pd.DataFrame, articles: pd.DataFrame | None = None, *, by: Any = None,
-                   freq: str = "MS", n: int | None = None) -> pd.DataFrame:
+                   freq: str = "MS", n: int | None = None, dedupe: Dedupe = None) -> pd.DataFrame:
     """Mentions of each country, counting every place in it (a mention of Mosul counts for Iraq).
 
     Columns: the ``by`` columns, ``country_code`` (ISO alpha-2), ``country_name``, ``mentions``,
     ``articles``, ``share_articles``. Places without a country (seas, continents, unresolved)
-    are left out.
+    are left out. ``dedupe="syndicated"`` counts a syndicated story once (see :func:`entity_counts`).
 
     >>> import pandas as pd
     >>> places = pd.DataFrame({"article_id": ["a", "a", "b"], "country_code": ["SY", "IQ", "IQ"]})
@@ -713,7 +775,7 @@ def country_counts(places: pd.DataFrame, articles: pd.DataFrame | None = None, *
     codes = places["country_code"].astype("string")
     data = places[codes.notna() & (codes.str.len() == 2)]
     data = data.assign(entity=data["country_code"].astype(str), label="country")
-    table = entity_counts(data, articles, by=by, freq=freq, n=n)
+    table = entity_counts(data, articles, by=by, freq=freq, n=n, dedupe=dedupe)
     table = table.rename(columns={"entity": "country_code"}).drop(columns="label")
     names = _country_names()
     position = list(table.columns).index("country_code") + 1

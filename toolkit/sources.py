@@ -1,0 +1,1056 @@
+"""Attributions: who said what, found in the dependency parse (step 1 of the ``attributions`` table).
+
+:func:`extract_attributions` is a pure function of a parsed ``Doc`` (tok2vec + parser + ner and the
+toolkit's line-break component; no tagger or lemmatizer is needed). It yields one row per attributed
+statement, in text order, with character spans for the source, the cue and the content
+(:data:`ATTRIBUTION_COLUMNS`). The kinds (:data:`ATTRIBUTION_KINDS`):
+
+* ``direct``: a quotation with its speaker: ``"…," X said`` / ``X said: "…"`` / ``"…" said X``, straight
+  or curly quotes; a quotation carried over several paragraphs (a paragraph that opens a quote and
+  does not close it continues in the next paragraph that opens with a quote mark); a quote whose
+  speaker is in the next sentence (``"…" The minister added.``) or in a sentence ending with a colon
+  just before it; quotes that follow a cued quote without a cue of their own (``"…," he said. "…"``)
+  extend that statement's content;
+* ``mixed``: reported speech containing a quoted fragment (``X said the plan was "dead on arrival"``);
+* ``indirect``: a reporting verb with a source and a content clause (``X said (that) …``, ``X told
+  reporters …``, ``X warned / denied / estimated / urged …``), a content object for the verbs whose
+  object is a statement (``denied the report``), or a content preposition (``warned of …``);
+* ``according_to``: ``according to X, …`` (the rest of the sentence is the content);
+* ``told_outlet``: ``X told Reuters / the BBC …`` without quotation marks (the recipient is a name
+  of :func:`load_media_names`);
+* ``wire_credit``: datelines (``BAGHDAD (Reuters) -``), an agency reporting (``AFP reported``, ``Efe news
+  reported``) and credit lines (``The Associated Press contributed to this report``).
+
+Method: reporting verbs come from the lexicon ``resources/reporting_verbs.csv`` (lemma, class, and
+every inflected form: the forms are matched on the token text, so the parse needs no lemmatizer,
+and the lemma gives ``cue_lemma``). Quotations are found on the characters (paired marks, with the
+paragraph rule above) before anything else; a quotation takes the nearest reporting verb outside
+quotation marks in the sentences holding its marks; when that verb's content clause holds
+unquoted words too, the statement is ``mixed``. Every other reporting verb with a subject or an
+agent and a content (a ``ccomp`` clause, a ``to``-clause, a content object or preposition, or, for a
+parenthetical ``…, X said``, the clause it hangs from) is reported speech. Sources are the
+subject's noun phrase up to the first comma (appositions and non-restrictive clauses are left
+out). A pronoun source (he, she, they, it) or a definite description (``the minister``, ``the
+group``) is resolved to the nearest compatible earlier named mention (he/she: a person; it: an
+organisation or country; they: an organisation, group or country), preferring the previous
+statements' sources and subjects; a named source is its own antecedent. The first line of the text
+is a headline when a line break follows it and it has no final punctuation: it carries no
+attribution. Verbs without reported content (``declared victory``, ``congratulated``, ``asked X
+for help``) are not attributions.
+
+It misses: statements whose cue is a noun (``in a statement``, ``his claim that``) or a verb
+outside the lexicon; sources the parser does not attach (long inverted subjects); nested
+attributions inside quotations (deliberately: the quoted words belong to the outer statement);
+speakers introduced without a reporting verb (``That was the view of Dr Okafor``). Pronouns are
+resolved without gender (``she`` can take a man's name when a woman was not named nearby).
+
+Example:
+    >>> from toolkit.annotation import components_for, load_pipeline, resolve_model  # doctest: +SKIP
+    >>> nlp = load_pipeline(resolve_model().name, components_for({"parser", "ner"}))  # doctest: +SKIP
+    >>> rows = extract_attributions(nlp('"We will win," Haddad said.'))  # doctest: +SKIP
+    >>> [(r[3], r[10], r[4], r[17]) for r in rows]  # doctest: +SKIP
+    [('direct', 'Haddad', 'said', 'We will win,')]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc, Span, Token
+
+from .entities import extract_mentions, sentence_index
+
+__all__ = [
+    "ATTRIBUTIONS_VERSION",
+    "ATTRIBUTION_COLUMNS",
+    "ATTRIBUTION_KINDS",
+    "Quote",
+    "ReportingVerb",
+    "extract_attributions",
+    "find_quotes",
+    "load_media_names",
+    "load_reporting_verbs",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Columns of the rows :func:`extract_attributions` returns (``article_id`` is added by the pipeline).
+ATTRIBUTION_COLUMNS = (
+    "sentence", "start", "end", "kind", "cue", "cue_lemma", "cue_start", "cue_end",
+    "source", "source_start", "source_end", "antecedent", "antecedent_start", "antecedent_end",
+    "content", "content_start", "content_end",
+)
+#: Bumped whenever :func:`extract_attributions` changes what it returns (it keys the table cache).
+ATTRIBUTIONS_VERSION = "1"
+#: The kinds of attributed statement, as in the ``kind`` column.
+ATTRIBUTION_KINDS = ("direct", "mixed", "indirect", "according_to", "told_outlet", "wire_credit")
+
+# --------------------------------------------------------------------------- constants
+
+#: Dependency labels of a clause's subject (the source of an active reporting verb).
+SUBJECT_DEPS = frozenset({"nsubj", "csubj"})
+#: Dependency labels of a passive subject (never the source).
+PASSIVE_SUBJECT_DEPS = frozenset({"nsubjpass", "csubjpass"})
+#: Dependency labels of a content clause under a reporting verb.
+CLAUSE_DEPS = frozenset({"ccomp"})
+#: Dependency labels of a to-clause under a reporting verb (``urged both sides to avoid …``).
+OPEN_CLAUSE_DEPS = frozenset({"xcomp"})
+#: Dependency labels of an object.
+OBJECT_DEPS = frozenset({"dobj"})
+#: Dependency labels of the recipient of ``tell`` (``told reporters``, ``told Reuters``).
+RECIPIENT_DEPS = frozenset({"dobj", "dative", "iobj"})
+#: Dependency labels a reporting verb hangs by when it is parenthetical (``…, X said``).
+PARENTHETICAL_DEPS = frozenset({"parataxis", "ccomp", "advcl", "conj"})
+#: Dependency labels of tokens that are nouns or modifiers, not verbs: a lexicon form in these
+#: positions is a noun ("the report", "a call"), not a cue.
+NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "compound", "amod", "poss", "attr", "appos",
+                          "npadvmod", "det", "nmod", "dative", "oprd", "nummod", "quantmod", "case", "meta",
+                          "predet", "prt", "intj"})
+#: Classes of the reporting-verb lexicon that can introduce a verbatim quotation.
+QUOTE_CUE_CLASSES = frozenset({"speech", "writing"})
+#: Classes whose to-clause is reported content (``urged X to``, ``wants to``, ``expects to``).
+OPEN_CLAUSE_CLASSES = frozenset({"speech", "thought", "intention"})
+#: Verbs of a clause that is not a statement: ``asked``/``told`` with only a to-clause is an order.
+CONTENTLESS_OPEN_CLAUSE = frozenset({"tell", "decide", "agree", "offer", "order", "seek", "aim", "plan", "prefer",
+                                     "wish", "call", "find", "show", "mean", "forget", "remember"})
+#: Relative pronouns: a relative clause's subject is the noun the clause modifies.
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+#: Subject pronouns and the entity labels of the names they can stand for.
+PRONOUN_LABELS: dict[str, frozenset[str]] = {
+    "he": frozenset({"PERSON"}), "she": frozenset({"PERSON"}),
+    "it": frozenset({"ORG", "GPE"}), "they": frozenset({"ORG", "NORP", "GPE"}),
+}
+#: Head nouns of definite descriptions resolved to an earlier person ("the minister said").
+PERSON_DESCRIPTORS = frozenset({
+    "minister", "official", "spokesman", "spokeswoman", "spokesperson", "commander", "general", "colonel",
+    "president", "senator", "governor", "mayor", "candidate", "nominee", "lawmaker", "congressman",
+    "congresswoman", "leader", "chief", "director", "secretary", "ambassador", "envoy", "diplomat",
+    "councillor", "councilor", "chairman", "chairwoman", "businessman", "businesswoman", "billionaire",
+    "former", "doctor", "researcher", "analyst", "economist", "professor", "author", "executive",
+    "founder", "activist", "lawyer", "attorney", "prosecutor", "judge", "sheriff", "officer", "source",
+    "premier", "chancellor", "king", "prince", "cleric", "monarch", "mogul", "host", "manager",
+})
+#: Head nouns of definite descriptions resolved to an earlier organisation ("the group said").
+ORG_DESCRIPTORS = frozenset({
+    "group", "alliance", "organisation", "organization", "agency", "company", "firm", "ministry", "monitor",
+    "campaign", "committee", "militia", "network", "observatory", "institute", "foundation", "charity",
+    "movement", "bank", "department", "union", "association", "council", "newspaper", "paper", "outlet",
+    "channel", "broadcaster", "station", "website", "network", "party", "faction", "body", "board",
+})
+#: Words that end a statement's first line as a sentence (not a headline).
+TERMINAL_PUNCT = ".!?:;\"”’)…"
+#: Quotation marks: opening, closing, and straight (either, by context).
+OPEN_QUOTES = "“«„‟"
+CLOSE_QUOTES = "”»"
+STRAIGHT_QUOTES = '"'
+#: Characters stripped from the edges of content and source spans.
+EDGE_CHARS = " \t\n,;:-—–"
+_WORD_RE = re.compile(r"\w")
+_CREDIT_RE = re.compile(
+    r"(?P<source>\b(?:[Tt]he\s+)?[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3})\s+"
+    r"(?P<cue>contributed(?:\s+reporting)?\s+to\s+(?:this|the)\s+(?:report|story|article))")
+
+
+# --------------------------------------------------------------------------- lexicons
+
+
+@dataclass(frozen=True)
+class ReportingVerb:
+    """One verb of the lexicon: its lemma, class, and what counts as its content besides a clause."""
+
+    lemma: str
+    cls: str
+    object_is_content: bool
+    preps: frozenset[str]
+
+
+def _read_csv_rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("toolkit").joinpath(f"resources/{name}").read_text("utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return list(csv.DictReader(io.StringIO("\n".join(lines))))
+
+
+@lru_cache(maxsize=1)
+def _verb_forms() -> dict[str, ReportingVerb]:
+    forms: dict[str, ReportingVerb] = {}
+    for row in _read_csv_rows("reporting_verbs.csv"):
+        verb = ReportingVerb(row["lemma"], row["class"], row["object"] == "1", frozenset(row["preps"].split()))
+        for form in row["forms"].split():
+            forms.setdefault(form, verb)
+    return forms
+
+
+def load_reporting_verbs() -> dict[str, ReportingVerb]:
+    """The reporting-verb lexicon: every inflected form (lower case) mapped to its :class:`ReportingVerb`.
+
+    >>> verbs = load_reporting_verbs()
+    >>> verbs["told"].lemma, verbs["says"].cls, verbs["denied"].object_is_content
+    ('tell', 'speech', True)
+    """
+    return dict(_verb_forms())
+
+
+@lru_cache(maxsize=1)
+def _media_names() -> tuple[tuple[str, str], ...]:
+    return tuple((row["name"], row["kind"]) for row in _read_csv_rows("sources_media.csv"))
+
+
+def load_media_names() -> dict[str, str]:
+    """News agencies and outlets (``resources/sources_media.csv``): name -> ``agency`` or ``outlet``.
+
+    >>> names = load_media_names()
+    >>> names["Reuters"], names["BBC"]
+    ('agency', 'outlet')
+    """
+    return dict(_media_names())
+
+
+@lru_cache(maxsize=1)
+def _media_lookup() -> dict[str, str]:
+    """Lower-cased names, with and without a leading "the", -> kind."""
+    lookup: dict[str, str] = {}
+    for name, kind in _media_names():
+        key = name.lower()
+        lookup.setdefault(key, kind)
+        lookup.setdefault(key[4:] if key.startswith("the ") else "the " + key, kind)
+    return lookup
+
+
+@lru_cache(maxsize=1)
+def _dateline_re() -> re.Pattern[str]:
+    agencies = sorted((n for n, k in _media_names() if k == "agency"), key=len, reverse=True)
+    names = "|".join(re.escape(a) for a in agencies)
+    return re.compile(r"^[ \t]*(?:[A-Z][A-Za-z.'’ -]{1,40}(?:,[ \t]*[A-Za-z.'’ ]{2,30})?[ \t]+)?"
+                      r"(?P<cue>\((?P<source>" + names + r")\)[ \t]*[-—–]+)[ \t]*", re.MULTILINE)
+
+
+def media_kind(text: str) -> str | None:
+    """``agency`` or ``outlet`` when ``text`` is (or starts with) a name of the media lexicon, else None.
+
+    A possessive or a trailing "news"/"TV" is allowed ("CNN's", "Efe news", "the BBC").
+
+    >>> media_kind("the BBC"), media_kind("Efe news"), media_kind("reporters")
+    ('outlet', 'agency', None)
+    """
+    key = re.sub(r"(?:'s|’s)$", "", text.strip()).lower()
+    lookup = _media_lookup()
+    if key in lookup:
+        return lookup[key]
+    for suffix in (" news", " tv", " television", " news agency", " agency", " newspaper"):
+        if key.endswith(suffix) and key[: -len(suffix)] in lookup:
+            return lookup[key[: -len(suffix)]]
+    return None
+
+
+# --------------------------------------------------------------------------- quotations
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation: the marks at ``start`` and ``end - 1``, the words in ``content_start:content_end``.
+
+    ``paragraphs`` counts the paragraphs it runs over; ``closed`` is False when the text never closes it
+    (it then ends with its paragraph).
+    """
+
+    start: int
+    end: int
+    content_start: int
+    content_end: int
+    paragraphs: int = 1
+    closed: bool = True
+
+
+def _is_opening(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([{—–-/" or before in OPEN_QUOTES) and not after.isspace()
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """The quotations of ``text``, in order: curly («», “”) and straight double quotes.
+
+    A paragraph that opens a quotation without closing it continues in the next paragraph when that
+    paragraph opens with a quote mark (the news convention for long quotations); otherwise the
+    quotation ends with its paragraph.
+
+    >>> [text[q.content_start:q.content_end] for text in ['He said: "Go home." “Now”, he said.']
+    ...  for q in find_quotes(text)]
+    ['Go home.', 'Now']
+    """
+    quotes: list[Quote] = []
+    paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    open_at: int | None = None
+    count = 0
+    for number, (p_start, p_end) in enumerate(paragraphs):
+        i = p_start
+        first_char = p_start + (len(text[p_start:p_end]) - len(text[p_start:p_end].lstrip()))
+        if open_at is not None:
+            if first_char < p_end and text[first_char] in OPEN_QUOTES + STRAIGHT_QUOTES:
+                count += 1  # the quotation carries over into this paragraph
+                i = first_char + 1
+            else:  # never closed: it ends with the previous paragraph
+                prev_end = paragraphs[number - 1][1]
+                quotes.append(_make_quote(text, open_at, prev_end, count, closed=False))
+                open_at = None
+        while i < p_end:
+            char = text[i]
+            if char in OPEN_QUOTES and open_at is None:
+                open_at, count = i, 1
+            elif char in CLOSE_QUOTES and open_at is not None:
+                quotes.append(_make_quote(text, open_at, i + 1, count))
+                open_at = None
+            elif char in CLOSE_QUOTES and _is_opening(text, i):
+                open_at, count = i, 1  # a closing mark used as an opening one
+            elif char in STRAIGHT_QUOTES:
+                if open_at is None:
+                    if _is_opening(text, i):
+                        open_at, count = i, 1
+                elif text[open_at] in STRAIGHT_QUOTES or not _is_opening(text, i):
+                    quotes.append(_make_quote(text, open_at, i + 1, count))
+                    open_at = None
+            i += 1
+        if open_at is not None and number == len(paragraphs) - 1:
+            quotes.append(_make_quote(text, open_at, p_end, count, closed=False))
+            open_at = None
+    return [q for q in quotes if q.content_end > q.content_start]
+
+
+def _make_quote(text: str, start: int, end: int, paragraphs: int, *, closed: bool = True) -> Quote:
+    inner_start, inner_end = start + 1, end - 1 if closed else end
+    while inner_start < inner_end and text[inner_start].isspace():
+        inner_start += 1
+    while inner_end > inner_start and (text[inner_end - 1].isspace() or text[inner_end - 1] == ","):
+        inner_end -= 1
+    return Quote(start, end, inner_start, inner_end, paragraphs, closed)
+
+
+# --------------------------------------------------------------------------- the frame of one Doc
+
+
+@dataclass
+class _Row:
+    kind: str
+    cue: tuple[int, int]
+    cue_lemma: str
+    source: tuple[int, int] | None
+    content: tuple[int, int] | None
+    source_token: Token | None = None
+    verb: Token | None = None
+    antecedent: tuple[int, int] | None = None
+    quotes: list[int] = field(default_factory=list)
+
+
+class _Frame:
+    """What every pattern needs about one Doc: quotations, the token -> quote map, verbs, mentions."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.quotes = find_quotes(self.text)
+        self.quote_of = [-1] * len(doc)  # index of the quotation holding each token (marks included)
+        starts = [t.idx for t in doc]
+        for number, quote in enumerate(self.quotes):
+            for i in _tokens_between(starts, quote.start, quote.end):
+                self.quote_of[i] = number
+        self.forms = _verb_forms()
+        self.headline_end = _headline_end(self.text)
+        self.sent_of = sentence_index(doc)
+        self.sents = list(doc.sents) if doc.has_annotation("SENT_START") or doc.has_annotation("DEP") else [doc[:]]
+        self.used_cues: set[int] = set()
+
+    def verb(self, token: Token) -> ReportingVerb | None:
+        """The lexicon entry of ``token`` when it is a reporting verb in a verbal position."""
+        entry = self.forms.get(token.lower_)
+        if entry is None or token.dep_ in NOMINAL_DEPS:
+            return None
+        if token.i > 0 and token.doc[token.i - 1].lower_ in ("the", "a", "an", "his", "her", "their", "its"):
+            return None
+        return entry
+
+    def inside_quote(self, token: Token) -> bool:
+        return self.quote_of[token.i] >= 0
+
+    def char_span(self, start: int, end: int) -> Span | None:
+        return self.doc.char_span(start, end, alignment_mode="expand")
+
+
+def _tokens_between(starts: Sequence[int], start: int, end: int) -> range:
+    import bisect
+
+    return range(bisect.bisect_left(starts, start), bisect.bisect_left(starts, end))
+
+
+def _headline_end(text: str) -> int:
+    """End offset of the first line when it is a headline (no final punctuation, a line break after)."""
+    stripped = text.lstrip()
+    offset = len(text) - len(stripped)
+    newline = stripped.find("\n")
+    if newline <= 0:
+        return 0
+    line = stripped[:newline].rstrip()
+    if not line or line[-1] in TERMINAL_PUNCT:
+        return 0
+    return offset + newline
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def _subject(verb: Token, depth: int = 0) -> Token | None:
+    """The source token of a reporting verb: its subject, else the subject it shares or stands for.
+
+    Catches the verb's own active subject ("X said", "said X"), a relative clause's antecedent ("X,
+    who said"), the subject of the verb a conjunct, participle or to-verb hangs from ("X said … and
+    added", "…, saying", "went on to say"), and the agent of a passive ("was reported by X").
+    """
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS:
+            if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                return verb.head
+            return child
+    for child in verb.children:
+        if child.dep_ == "agent":
+            objects = [c for c in child.children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    if any(c.dep_ in PASSIVE_SUBJECT_DEPS or c.dep_ == "auxpass" for c in verb.children):
+        return None
+    if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb:
+        return _subject(verb.head, depth + 1)
+    if verb.dep_ == "acl" and verb.head is not verb and verb.lower_.endswith("ing"):
+        return verb.head  # "a statement saying …"
+
+    return None
+
+
+def expand_noun(token: Token) -> tuple[int, int]:
+    """Token range ``[start, end)`` of the noun phrase headed by ``token``, up to its first comma.
+
+    Keeps determiners, compounds, modifiers, conjuncts ("officials and analysts") and restrictive
+    post-modifiers ("a source close to the ministry", "a senior official who spoke on condition of
+    anonymity"); drops appositions and anything after a comma, dash or parenthesis ("Karim Haddad,
+    who leads …"). A descriptive role in front of a person's name is dropped when it ends in a
+    lower-case word ("Coalition spokesman Col. Thomas Whitaker" -> "Col. Thomas Whitaker"); a
+    capitalised title stays ("Health Minister Nadia Sabri").
+    """
+    doc = token.doc
+    start, end = token.left_edge.i, token.right_edge.i + 1
+    for child in token.rights:
+        if child.dep_ == "appos" or (child.left_edge.i > 0 and doc[child.left_edge.i - 1].text in ",(—–-;:"
+                                     and child.left_edge.i - 1 > token.i):
+            end = min(end, child.left_edge.i)
+            break
+        if child.text in ",(—–;:" :
+            end = min(end, child.i)
+            break
+    for i in range(token.i + 1, end):
+        if doc[i].text in ",(—–;:" or doc[i].is_quote:
+            end = i
+            break
+    if token.ent_type_ == "PERSON":
+        ent_start = token.i
+        while ent_start > start and doc[ent_start - 1].ent_type_ == "PERSON":
+            ent_start -= 1
+        j = ent_start
+        while j > start and (doc[j - 1].text[:1].isupper() or doc[j - 1].text == "."):
+            j -= 1
+        if j > start and doc[j - 1].is_lower and doc[j - 1].is_alpha and doc[j - 1].lower_ not in ("the", "a"):
+            start = j
+    while start < end and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in ".)" or doc[end - 1].is_space):
+        end -= 1
+    return start, end
+
+
+def _chars(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Character span of tokens ``[start, end)`` with edge punctuation and space trimmed."""
+    if end <= start:
+        return None
+    text = doc.text
+    s, e = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+    while s < e and text[s] in EDGE_CHARS:
+        s += 1
+    while e > s and text[e - 1] in EDGE_CHARS:
+        e -= 1
+    return (s, e) if e > s else None
+
+
+def _subtree_range(token: Token, exclude: Token | None = None) -> tuple[int, int]:
+    """Token range of ``token``'s subtree; with ``exclude``, the part before or after that subtree."""
+    start, end = token.left_edge.i, token.right_edge.i + 1
+    if exclude is not None:
+        ex_start, ex_end = exclude.left_edge.i, exclude.right_edge.i + 1
+        if ex_start <= start:
+            start = max(start, ex_end)
+        elif ex_end >= end:
+            end = min(end, ex_start)
+    return start, end
+
+
+def _strip_mark(doc: Doc, start: int, end: int) -> int:
+    """Skip a leading complementiser ("that") and punctuation of a content clause."""
+    while start < end and (doc[start].lower_ in ("that", ":") or doc[start].is_punct and not doc[start].is_quote):
+        start += 1
+    return start
+
+
+def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int, int] | None:
+    """Token range of what a reporting verb reports, or None when it reports nothing.
+
+    In order: a content clause (``ccomp``: "said (that) …", "told reporters …", "asked whether …"); a
+    to-clause for verbs of saying, thinking and wanting, with the object in front of it ("urged both
+    sides to avoid …"); the object, for verbs whose object is a statement ("denied the report"); the
+    object of a content preposition ("warned of …", "called for …"); and for a parenthetical verb
+    ("…, the army said"; "the plan, he said, is …") the clause it hangs from, minus the verb's own
+    words. Misses content the parser attaches elsewhere (a quotation parsed as a separate sentence).
+    """
+    doc = verb.doc
+    children = list(verb.children)
+    clauses = [c for c in children if c.dep_ in CLAUSE_DEPS]
+    if clauses:
+        right = [c for c in clauses if c.i > verb.i]
+        clause = right[0] if right else clauses[-1]
+        start, end = clause.left_edge.i, clause.right_edge.i + 1
+        return _strip_mark(doc, start, end), end
+    if entry.cls in OPEN_CLAUSE_CLASSES and entry.lemma not in CONTENTLESS_OPEN_CLAUSE:
+        opens = [c for c in children if c.dep_ in OPEN_CLAUSE_DEPS and c.i > verb.i]
+        if opens:
+            clause = opens[0]
+            start = clause.left_edge.i
+            objects = [c for c in children if c.dep_ in OBJECT_DEPS and c.i < clause.i]
+            if objects:
+                start = min(start, objects[0].left_edge.i)
+            return start, clause.right_edge.i + 1
+    if entry.object_is_content:
+        objects = [c for c in children if c.dep_ in OBJECT_DEPS and c.i > verb.i]
+        if objects and not (objects[0].lower_ in ("it", "this", "that", "so")
+                            and objects[0].n_lefts + objects[0].n_rights == 0):
+            return _subtree_range(objects[0])
+        objects = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]  # "denied targeting civilians"
+        if objects and entry.cls == "speech":
+            return _subtree_range(objects[0])
+    if entry.preps:
+        for child in children:
+            if child.dep_ == "prep" and child.lower_ in entry.preps and child.i > verb.i:
+                objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+                if objects:
+                    return _subtree_range(objects[0])
+    if verb.dep_ in PARENTHETICAL_DEPS and verb.head is not verb and entry.cls in ("speech", "writing", "thought"):
+        head = verb.head
+        if verb.i > head.i and _ends_clause(verb) and not frame.inside_quote(head):
+            start, end = _subtree_range(head, exclude=verb)
+            start = _strip_mark(doc, start, end)
+            return (start, end) if end - start >= 3 else None
+        if verb.i > head.i and frame.inside_quote(head):
+            return None
+        if verb.i < head.i and verb.dep_ == "parataxis":  # "the plan, he said, is …"
+            start, end = head.left_edge.i, head.right_edge.i + 1
+            return (start, end) if end - start >= 3 else None
+    return None
+
+
+def _ends_clause(verb: Token) -> bool:
+    """True when nothing but modifiers of the verb follow it up to the end of its head's clause."""
+    return all(c.dep_ not in ("dobj", "ccomp", "xcomp") for c in verb.rights)
+
+
+def _unquoted_words(frame: _Frame, start: int, end: int) -> int:
+    """Word tokens in ``[start, end)`` outside quotation marks (a leading "that" not counted)."""
+    doc = frame.doc
+    return sum(1 for i in range(start, end) if frame.quote_of[i] < 0 and doc[i].is_alpha
+               and not (i == start and doc[i].lower_ == "that"))
+
+
+def _quotes_in(frame: _Frame, start: int, end: int) -> list[int]:
+    return sorted({frame.quote_of[i] for i in range(start, end) if frame.quote_of[i] >= 0})
+
+
+def _cue_range(verb: Token) -> tuple[int, int]:
+    """Tokens of the cue: the verb with its auxiliaries and negation ("has denied", "did not say")."""
+    start, end = verb.i, verb.i + 1
+    for child in verb.lefts:
+        if child.dep_ in ("aux", "neg") and child.i >= start - 3:
+            start = min(start, child.i)
+    for child in verb.rights:
+        if child.dep_ == "prt" and child.i == end:
+            end += 1
+    return start, end
+
+
+def _cue_chars(doc: Doc, start: int, end: int, *, recipient: Token | None = None,
+               colon: bool = False) -> tuple[int, int]:
+    if recipient is not None:
+        end = max(end, expand_noun(recipient)[1])
+    s, e = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+    if colon and end < len(doc) and doc[end].text == ":":
+        e = doc[end].idx + 1
+    return s, e
+
+
+def _recipient(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in RECIPIENT_DEPS and child.i > verb.i:
+            return child
+    return None
+
+
+def _source_chars(doc: Doc, token: Token | None) -> tuple[int, int] | None:
+    if token is None:
+        return None
+    start, end = expand_noun(token)
+    return _chars(doc, start, end) if end > start else None
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+def _direct_quotations(frame: _Frame) -> Iterator[_Row]:
+    """Quotations with the reporting verb next to them: ``"…," X said`` / ``X said: "…"`` / ``"…" said X``.
+
+    Each quotation takes the nearest reporting verb (speech or writing) outside quotation marks in
+    the sentences that hold its opening and closing marks, when that verb has a source. If the
+    verb's content clause also holds unquoted words, the quotation is a fragment of a mixed statement
+    (left to :func:`_reported_speech`). Quotations of fewer than three words inside a sentence are
+    names or scare quotes, not statements. Misses quotations whose verb is outside the lexicon.
+    """
+    doc = frame.doc
+    for number, quote in enumerate(frame.quotes):
+        span = frame.char_span(quote.start, quote.end)
+        if span is None or quote.start < frame.headline_end:
+            continue
+        first, last = span.start, span.end - 1
+        if _word_count(frame.text[quote.content_start:quote.content_end]) < 3:
+            continue
+        verb = _nearest_cue(frame, first, last)
+        if verb is None:
+            continue
+        entry = frame.verb(verb)
+        assert entry is not None
+        content = verb_content(frame, verb, entry)
+        if content is not None and first >= content[0] and last < content[1] + 1 \
+                and _unquoted_words(frame, *content) >= 1:
+            continue  # the quotation is a fragment of reported speech: a mixed statement
+        source = _subject(verb)
+        frame.used_cues.add(verb.i)
+        yield _direct_row(frame, verb, entry, source, [number])
+
+
+def _word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def _direct_row(frame: _Frame, verb: Token, entry: ReportingVerb, source: Token | None, quotes: list[int],
+                ) -> _Row:
+    doc = frame.doc
+    cue_start, cue_end = _cue_range(verb)
+    recipient = _recipient(verb) if entry.lemma == "tell" else None
+    colon = cue_end < len(doc) and doc[cue_end].text == ":"
+    quote_a, quote_b = frame.quotes[quotes[0]], frame.quotes[quotes[-1]]
+    return _Row("direct", _cue_chars(doc, cue_start, cue_end, recipient=recipient, colon=colon), entry.lemma,
+                _source_chars(doc, source), (quote_a.content_start, quote_b.content_end), source, verb,
+                quotes=list(quotes))
+
+
+def _nearest_cue(frame: _Frame, first: int, last: int) -> Token | None:
+    """The reporting verb nearest a quotation, outside quotes, in the sentences holding its marks."""
+    doc = frame.doc
+    candidates: list[tuple[int, int, Token]] = []
+    sentences = {frame.sent_of[first], frame.sent_of[last]}
+    for number in sorted(sentences):
+        sent = frame.sents[number] if number < len(frame.sents) else None
+        if sent is None:
+            continue
+        for token in sent:
+            if frame.inside_quote(token) or token.i in frame.used_cues or _crosses_line(doc, token.i, first, last):
+                continue
+            entry = frame.verb(token)
+            if entry is None or entry.cls not in QUOTE_CUE_CLASSES:
+                continue
+            if _subject(token) is None and not any(c.dep_ in SUBJECT_DEPS for c in token.children):
+                continue
+            distance = token.i - last if token.i > last else first - token.i
+            candidates.append((distance, 0 if token.i > last else 1, token))
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    return candidates[0][2]
+
+
+def _crosses_line(doc: Doc, i: int, first: int, last: int) -> bool:
+    """True when a line break separates token ``i`` from the quotation ``first..last``."""
+    lo, hi = (i, first) if i < first else (last, i)
+    return any("\n" in doc[k].whitespace_ or "\n" in doc[k].text for k in range(lo, hi))
+
+
+def _reported_speech(frame: _Frame) -> Iterator[_Row]:
+    """Reporting verbs with a source and a content: indirect, mixed, told_outlet and agency reports.
+
+    Every lexicon verb outside quotation marks that is not already a quotation's cue and has
+    content (see :func:`verb_content`). ``X told Reuters …`` is ``told_outlet`` when the recipient is
+    a media name; an agency that ``reported`` is a ``wire_credit``; content holding a quotation is
+    ``mixed``. A verb without a subject is kept only with a content clause (a passive "it was
+    reported that …" keeps no source). Misses nominal cues ("in a statement", "his claim that").
+    """
+    doc = frame.doc
+    for token in doc:
+        if token.i in frame.used_cues or frame.inside_quote(token) or token.idx < frame.headline_end:
+            continue
+        entry = frame.verb(token)
+        if entry is None:
+            continue
+        content = verb_content(frame, token, entry)
+        if content is None:
+            continue
+        start, end = content
+        if end <= start:
+            continue
+        source = _subject(token)
+        if source is not None and start <= source.i < end:
+            continue
+        if source is None and not any(c.dep_ in CLAUSE_DEPS for c in token.children):
+            continue
+        if source is not None and source.lower_ in ("i", "we", "you") and frame.inside_quote(source):
+            continue
+        content_chars = _chars(doc, start, end)
+        if content_chars is None:
+            continue
+        quotes = _quotes_in(frame, start, end)
+        kind = "mixed" if quotes else "indirect"
+        cue_start, cue_end = _cue_range(token)
+        recipient = _recipient(token) if entry.lemma == "tell" else None
+        if quotes and _unquoted_words(frame, start, end) == 0:
+            kind = "direct"
+            content_chars = (frame.quotes[quotes[0]].content_start, frame.quotes[quotes[-1]].content_end)
+        elif recipient is not None and media_kind(doc[slice(*expand_noun(recipient))].text) is not None:
+            kind = "told_outlet" if kind == "indirect" else kind
+        source_chars = _source_chars(doc, source)
+        if entry.lemma == "report" and source_chars is not None \
+                and media_kind(frame.text[source_chars[0]:source_chars[1]]) == "agency":
+            kind = "wire_credit"
+        frame.used_cues.add(token.i)
+        colon = cue_end < len(doc) and doc[cue_end].text == ":"
+        yield _Row(kind, _cue_chars(doc, cue_start, cue_end, recipient=recipient, colon=colon), entry.lemma,
+                   source_chars, content_chars, source, token, quotes=quotes)
+
+
+def _according_to(frame: _Frame) -> Iterator[_Row]:
+    """``according to X``: X is the source, the rest of the sentence the content.
+
+    The content is the sentence without the "according to" phrase (trimmed of the commas around it),
+    so "According to X, Y." and "Y, according to X." both give Y. Misses nothing the tokenizer keeps
+    as "according" + "to"; a sentence with two statements gives the whole sentence as content.
+    """
+    doc = frame.doc
+    for token in doc:
+        if token.lower_ != "according" or token.i + 1 >= len(doc) or doc[token.i + 1].lower_ != "to":
+            continue
+        if token.idx < frame.headline_end or frame.inside_quote(token):
+            continue
+        to = doc[token.i + 1]
+        objects = [c for c in to.children if c.dep_ == "pobj"] or [c for c in token.children if c.dep_ == "pobj"]
+        if not objects:
+            continue
+        source = objects[0]
+        s_start, s_end = expand_noun(source)
+        s_start = max(s_start, to.i + 1)
+        phrase_end = max(s_end, source.right_edge.i + 1)
+        sent = frame.sents[frame.sent_of[token.i]]
+        before = (sent.start, token.i)
+        after = (phrase_end, sent.end)
+        size_before = _word_count(doc[before[0]:before[1]].text) if before[1] > before[0] else 0
+        size_after = _word_count(doc[after[0]:after[1]].text) if after[1] > after[0] else 0
+        if size_before >= 3 and size_after >= 3:
+            content = _chars(doc, sent.start, sent.end)
+        elif size_before >= size_after:
+            content = _chars(doc, *before)
+        else:
+            content = _chars(doc, *after)
+        if content is None:
+            continue
+        yield _Row("according_to", (token.idx, to.idx + len(to.text)), "according to",
+                   _chars(doc, s_start, s_end), content, source)
+
+
+def _wire_credits(frame: _Frame) -> Iterator[_Row]:
+    """Datelines ("BAGHDAD (Reuters) -", "(AP) —") and credit lines ("The Associated Press contributed
+    to this report").
+
+    A dateline's content is the rest of its sentence; a credit line has no content. Only agencies of
+    the media lexicon count in a dateline. ("AFP reported" is found by :func:`_reported_speech`.)
+    """
+    doc = frame.doc
+    text = frame.text
+    for match in _dateline_re().finditer(text):
+        cue_start, cue_end = match.span("cue")
+        tail = frame.char_span(match.end(), match.end() + 1)
+        if tail is None:
+            continue
+        sent = frame.sents[frame.sent_of[tail.start]]
+        content = _chars(doc, tail.start, sent.end)
+        yield _Row("wire_credit", (cue_start, cue_end), "credit", match.span("source"), content)
+    for match in _CREDIT_RE.finditer(text):
+        source = match.group("source")
+        name = re.sub(r"^[Tt]he\s+", "", source)
+        if media_kind(name) is None and media_kind(source) is None:
+            continue
+        yield _Row("wire_credit", match.span("cue"), "credit", match.span("source"), None)
+
+
+def _uncued_quotations(frame: _Frame, rows: list[_Row]) -> Iterator[_Row]:
+    """Quotations left without a cue: a speaker in the next sentence, a colon before, or a continuation.
+
+    * ``"…" The minister added.``: the sentence right after the closing mark (same paragraph or the
+      next one) has a reporting verb with a source and no content of its own;
+    * ``The minister said:`` + quotation: the text before the opening mark ends with a colon after a
+      reporting verb with a source and no other content;
+    * a quotation following a direct statement with nothing but its source and cue in between (``"…,"
+      he said. "…"``, or the next paragraph opening with it) extends that statement's content.
+    """
+    doc = frame.doc
+    attributed = {q for row in rows for q in row.quotes}
+    by_last_quote = {row.quotes[-1]: row for row in rows if row.kind == "direct" and row.quotes}
+    for number, quote in enumerate(frame.quotes):
+        if number in attributed or quote.start < frame.headline_end:
+            continue
+        if _word_count(frame.text[quote.content_start:quote.content_end]) < 3:
+            continue
+        span = frame.char_span(quote.start, quote.end)
+        if span is None:
+            continue
+        previous = by_last_quote.get(number - 1)
+        if previous is not None and _continues(frame, previous, quote):
+            previous.quotes.append(number)
+            assert previous.content is not None
+            previous.content = (previous.content[0], quote.content_end)
+            by_last_quote[number] = previous
+            attributed.add(number)
+            continue
+        verb = _speaker_after(frame, span.end) or _speaker_before(frame, span.start)
+        if verb is None:
+            continue
+        entry = frame.verb(verb)
+        assert entry is not None
+        frame.used_cues.add(verb.i)
+        row = _direct_row(frame, verb, entry, _subject(verb), [number])
+        attributed.add(number)
+        by_last_quote[number] = row
+        yield row
+
+
+def _continues(frame: _Frame, previous: _Row, quote: Quote) -> bool:
+    """True when only the previous statement's own words and punctuation lie between it and ``quote``."""
+    assert previous.content is not None
+    last = frame.quotes[previous.quotes[-1]]
+    gap_start = last.end
+    ends = [previous.cue[1], previous.source[1] if previous.source else 0]
+    gap_start = max(gap_start, *ends)
+    between = frame.text[gap_start:quote.start]
+    if "\n" in between:
+        # a new paragraph: it must open with the quotation, and the quotation fill the paragraph's start
+        paragraph_rest = between.rsplit("\n", 1)[-1]
+        before_break = between.rsplit("\n", 1)[0]
+        return not paragraph_rest.strip() and not _WORD_RE.search(_strip_trailing_words(before_break))
+    return not _WORD_RE.search(between)
+
+
+def _strip_trailing_words(text: str) -> str:
+    """Drop a trailing adverbial after the cue ("… he said on Tuesday.") from a gap's text."""
+    return re.sub(r"^\s*(?:on|in|at|late|earlier|later)\b[^.]*\.", "", text)
+
+
+def _speaker_after(frame: _Frame, end: int) -> Token | None:
+    """A reporting verb with a source and no content in the sentence right after token ``end``."""
+    doc = frame.doc
+    if end >= len(doc):
+        return None
+    sent = frame.sents[frame.sent_of[end]]
+    if sent.start < end - 1 and frame.sent_of[end - 1] == frame.sent_of[end]:
+        pass  # same sentence: the nearest-cue search already looked here
+    tokens = [t for t in doc[end:sent.end] if not t.is_space]
+    if not tokens or len(tokens) > 12 or "\n\n" in doc[end - 1].whitespace_ + doc[end - 1].text:
+        return None
+    for token in tokens:
+        entry = frame.verb(token)
+        if entry is None or entry.cls not in QUOTE_CUE_CLASSES or token.i in frame.used_cues:
+            continue
+        if _subject(token) is not None and verb_content(frame, token, entry) is None:
+            return token
+    return None
+
+
+def _speaker_before(frame: _Frame, start: int) -> Token | None:
+    """A reporting verb with a source whose clause ends with a colon just before token ``start``."""
+    doc = frame.doc
+    i = start - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    if i < 0 or doc[i].text != ":":
+        return None
+    sent = frame.sents[frame.sent_of[i]]
+    for token in reversed(doc[sent.start:i]):
+        entry = frame.verb(token)
+        if entry is None or entry.cls not in QUOTE_CUE_CLASSES or token.i in frame.used_cues:
+            continue
+        if _subject(token) is not None:
+            content = verb_content(frame, token, entry)
+            if content is None or content[0] >= i:
+                return token
+        break
+    return None
+
+
+# --------------------------------------------------------------------------- antecedents
+
+
+def _resolve_antecedents(frame: _Frame, rows: list[_Row]) -> None:
+    """Fill each row's antecedent: the source itself when it names someone, else an earlier name.
+
+    Pronouns (he/she -> PERSON; it -> ORG/GPE; they -> ORG/NORP/GPE) and definite descriptions ("the
+    minister", "the group") take the nearest compatible earlier named mention outside quotations,
+    preferring the sources and subjects of the last three sentences; a description first looks for an
+    earlier source with the same head noun ("a senior official …" … "the official"). I/we/you and
+    unresolved sources get None.
+    """
+    doc = frame.doc
+    mentions = [(start, end, label) for _, start, end, _, label in extract_mentions(doc)]
+    mentions = [m for m in mentions if not _char_in_quote(frame, m[0])]
+    subjects = {t.idx for t in doc if t.dep_ in SUBJECT_DEPS}
+    ordered = sorted(rows, key=lambda r: (r.source or r.cue)[0])
+    earlier: list[_Row] = []
+    for row in ordered:
+        row.antecedent = None
+        if row.source is None:
+            earlier.append(row)
+            continue
+        text = frame.text[row.source[0]:row.source[1]]
+        words = text.split()
+        first = words[0].lower() if words else ""
+        if len(words) == 1 and first in PRONOUN_LABELS:
+            row.antecedent = _nearest_mention(frame, mentions, subjects, earlier, row.source[0],
+                                              PRONOUN_LABELS[first])
+        elif len(words) == 1 and first in ("i", "we", "you", "me", "us"):
+            row.antecedent = None
+        elif _is_description(text, row.source, mentions):
+            head = words[-1].lower()
+            same = [r for r in earlier if r.source and frame.text[r.source[0]:r.source[1]].split()[-1].lower() == head]
+            if same:
+                row.antecedent = same[-1].antecedent or same[-1].source
+            else:
+                labels = frozenset({"PERSON"}) if head in PERSON_DESCRIPTORS else frozenset({"ORG", "NORP", "GPE"})
+                row.antecedent = _nearest_mention(frame, mentions, subjects, earlier, row.source[0], labels)
+        else:
+            row.antecedent = row.source
+        earlier.append(row)
+
+
+def _char_in_quote(frame: _Frame, char: int) -> bool:
+    return any(q.start <= char < q.end for q in frame.quotes)
+
+
+def _is_description(text: str, span: tuple[int, int], mentions: list[tuple[int, int, str]]) -> bool:
+    """True for "the minister", "the group", "the Syrian group" (a definite description, no name)."""
+    words = text.split()
+    if len(words) < 2 or words[0].lower() != "the" or len(words) > 4:
+        return False
+    head = words[-1].lower()
+    if head not in PERSON_DESCRIPTORS and head not in ORG_DESCRIPTORS:
+        return False
+    if not words[-1].islower():
+        return False
+    return not any(m[0] < span[1] and span[0] < m[1] and m[2] in ("PERSON", "ORG") for m in mentions)
+
+
+def _nearest_mention(frame: _Frame, mentions: list[tuple[int, int, str]], subjects: set[int],
+                     earlier: list[_Row], before: int, labels: frozenset[str]) -> tuple[int, int] | None:
+    """The nearest earlier named mention with one of ``labels``, preferring recent sources and subjects."""
+    candidates = [m for m in mentions if m[1] <= before and m[2] in labels]
+    if not candidates:
+        return None
+    here = frame.doc.char_span(before, before + 1, alignment_mode="expand")
+    sentence = frame.sent_of[here.start] if here is not None and len(here) else 0
+    window_start = frame.sents[max(0, sentence - 3)].start_char
+    sources = {r.antecedent for r in earlier if r.antecedent is not None}
+    preferred = [m for m in candidates if m[0] >= window_start and
+                 ((m[0], m[1]) in sources or _mention_is_subject(frame, m, subjects))]
+    chosen = preferred[-1] if preferred else candidates[-1]
+    return chosen[0], chosen[1]
+
+
+def _mention_is_subject(frame: _Frame, mention: tuple[int, int, str], subjects: set[int]) -> bool:
+    """True when the mention is (inside) the subject of a clause ("Fighters from the SFF pushed")."""
+    span = frame.doc.char_span(mention[0], mention[1], alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    token = span.root
+    for _ in range(6):
+        if token.idx in subjects:
+            return True
+        if token.dep_ not in ("compound", "pobj", "prep", "poss", "appos", "conj", "cc", "amod") or token.head is token:
+            return False
+        token = token.head
+    return False
+
+
+# --------------------------------------------------------------------------- the extractor
+
+
+def extract_attributions(doc: Doc) -> list[tuple[object, ...]]:
+    """Rows (:data:`ATTRIBUTION_COLUMNS`) of the attributed statements in ``doc``, in text order.
+
+    ``doc`` must be parsed (dependency labels; entities help resolve pronouns). Character offsets
+    index ``doc.text``. See the module docstring for what each kind catches and misses.
+    """
+    if not doc.has_annotation("DEP"):
+        raise ValueError("extract_attributions needs a parsed Doc (the 'parser' pipeline component)")
+    frame = _Frame(doc)
+    rows: list[_Row] = []
+    rows.extend(_wire_credits(frame))
+    rows.extend(_direct_quotations(frame))
+    rows.extend(_reported_speech(frame))
+    rows.extend(_according_to(frame))
+    rows.extend(_uncued_quotations(frame, rows))
+    rows = [r for r in rows if r.cue[0] >= frame.headline_end]
+    rows = _drop_overlapping(rows)
+    _resolve_antecedents(frame, rows)
+    return [_as_tuple(frame, row) for row in sorted(rows, key=lambda r: (_extent(r)[0], r.cue[0], r.kind))]
+
+
+def _drop_overlapping(rows: list[_Row]) -> list[_Row]:
+    """One row per cue: a later pattern never repeats a cue an earlier one took."""
+    seen: set[tuple[int, int]] = set()
+    kept = []
+    for row in rows:
+        if row.cue in seen:
+            continue
+        seen.add(row.cue)
+        kept.append(row)
+    return kept
+
+
+def _extent(row: _Row) -> tuple[int, int]:
+    spans = [s for s in (row.source, row.cue, row.content) if s is not None]
+    return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
+def _as_tuple(frame: _Frame, row: _Row) -> tuple[object, ...]:
+    text = frame.text
+    start, end = _extent(row)
+    cue_token = frame.char_span(row.cue[0], row.cue[1])
+    sentence = frame.sent_of[cue_token.start] if cue_token is not None and len(cue_token) else 0
+
+    def part(span: tuple[int, int] | None) -> tuple[str | None, int | None, int | None]:
+        if span is None:
+            return None, None, None
+        return text[span[0]:span[1]], span[0], span[1]
+
+    return (sentence, start, end, row.kind, text[row.cue[0]:row.cue[1]], row.cue_lemma, row.cue[0], row.cue[1],
+            *part(row.source), *part(row.antecedent), *part(row.content))

@@ -165,6 +165,10 @@ _IRREGULAR_SINGULAR = {"people": "person", "men": "man", "women": "woman", "chil
                        "staff": "staff", "police": "police", "media": "media", "data": "data",
                        "news": "news", "series": "series", "species": "species"}
 _TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
+_WORD = re.compile(r"\w+(?:[-'’.]\w+)*")
+#: People whose words are their outlet's ("a Reuters reporter" is a media source).
+_MEDIA_PEOPLE = frozenset({"reporter", "correspondent", "journalist", "editor", "columnist", "anchor",
+                           "presenter", "photographer", "cameraman", "crew"})
 _TITLE_TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*\.?|[^\w\s]")
 _SPACES = re.compile(r"\s+")
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
@@ -191,8 +195,9 @@ class Lexicons:
     media: dict[tuple[str, ...], str] = field(default_factory=dict)
 
     def media_name(self, name: str) -> str | None:
-        """The media name ``name`` is, by name key ("The Associated Press" -> "Associated Press")."""
-        return self.media.get(tuple(_key_tokens(name)))
+        """The media name ``name`` is, as written but for a leading "The" ("The Associated Press" ->
+        "Associated Press"); case-sensitive, so "Dawn" the newspaper is not "dawn"."""
+        return self.media.get(tuple(_media_tokens(name)))
 
 
 def _read_csv(name: str, required: Sequence[str]) -> list[dict[str, str]]:
@@ -210,10 +215,10 @@ def _read_csv(name: str, required: Sequence[str]) -> list[dict[str, str]]:
     return rows
 
 
-def _key_tokens(name: str) -> list[str]:
-    """Name-key words of a name without a leading "the" ("The Associated Press" -> associated, press)."""
-    words = name_key(name).split()
-    return words[1:] if len(words) > 1 and words[0] == "the" else words
+def _media_tokens(name: str) -> list[str]:
+    """The words of a media name as written, without a leading "The" ("The Times" -> ["Times"])."""
+    words = _WORD.findall(name)
+    return words[1:] if len(words) > 1 and words[0] in ("The", "the") else words
 
 
 def _media_from_sources() -> list[str]:
@@ -256,7 +261,7 @@ def load_lexicons() -> Lexicons:
         organisations[name_key(row["name"])] = row["type"]
     media: dict[tuple[str, ...], str] = {}
     for name in _media_from_sources():
-        tokens = tuple(_key_tokens(name))
+        tokens = tuple(_media_tokens(name))
         if tokens:
             media.setdefault(tokens, canonical_name(name, "ORG"))
     for kinds, valid in ((roles.values(), {"office", "rank", "post_official", "post"}),
@@ -594,22 +599,25 @@ class _Article:
 
     def _media_with_word(self, name: str) -> bool:
         """"Efe news", "Reuters news agency": a media name followed by media words only."""
-        tokens = _key_tokens(name)
+        tokens = _media_tokens(name)
         for n in range(len(tokens) - 1, 0, -1):
-            if tuple(tokens[:n]) in self.lex.media and all(
-                    self.lex.bodies.get(_singular(w)[0]) in ("media", "official") for w in tokens[n:]):
+            if tuple(tokens[:n]) in self.lex.media and self._media_tail(tokens[n:]):
                 return True
         return False
 
+    def _media_tail(self, words: Sequence[str]) -> bool:
+        return all(self.lex.bodies.get(_singular(w)[0]) in ("media", "official") or _singular(w)[0] in
+                   _MEDIA_PEOPLE for w in words)
+
     def media_in(self, phrase: _Phrase) -> str | None:
-        """A media name written in the phrase (not after a link word), as the media lexicon has it."""
-        words = [(t, name_key(t.text)) for t in phrase.tokens if t.is_word]
-        for i, (token, _) in enumerate(words):
-            if not token.text[:1].isupper() or (phrase.link_at is not None and token.start >= phrase.link_at):
-                continue
-            for n in range(min(5, len(words) - i), 0, -1):
-                key = tuple(" ".join(k for _, k in words[i : i + n]).split())
-                if key in self.lex.media:
+        """A media name heading the phrase, alone or before media words ("Efe news", "a Reuters
+        reporter"), as the media lexicon has it."""
+        core = [t for t in phrase.tokens[: phrase.core_end] if t.is_word]
+        texts = [t.text for t in core]
+        for i in range(len(core)):
+            for n in range(min(6, len(core) - i), 0, -1):
+                key = tuple(texts[i : i + n])
+                if key in self.lex.media and self._media_tail(texts[i + n :]):
                     return self.lex.media[key]
         return None
 
@@ -656,7 +664,7 @@ class _Classifier:
         """Type of a named entity (a mention heading the source or its antecedent)."""
         art = self.art
         media = art.lex.media_name(m.entity)
-        if media is not None or art._media_with_word(m.entity):
+        if m.label != "PERSON" and (media is not None or art._media_with_word(m.entity)):
             return _Result(m.entity, "media")
         if m.label == "PERSON" and art.lex.organisations.get(name_key(m.entity)) is None:
             official = art.person_is_official(m.entity)

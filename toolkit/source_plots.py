@@ -96,6 +96,8 @@ WIRE_MEASURE_STYLE: dict[str, tuple[str, str]] = {
     "shared_copy": ("#D55E00", "shared copy (a near-duplicate elsewhere in the corpus)"),
     "credit_or_copy": ("#000000", "a credit or shared copy"),
 }
+#: Marker of each source type in the dot charts (shape as well as colour tells the types apart).
+TYPE_MARKERS: dict[str, str] = {key: LINE_MARKERS[i] for i, key in enumerate(SOURCE_TYPE_COLORS)}
 OUTLET_COLOR = "#333333"
 _RATE_COLUMNS = ("count", "total", "share", "ci_low", "ci_high")
 _KIND_WORDS = {"statement": "statements", "article": "articles"}
@@ -113,9 +115,9 @@ def _type_handles(keys: Sequence[str], marker: bool = False) -> list[Any]:
     """Legend entries of the source types present, in :data:`SOURCE_TYPE_COLORS` order."""
     present = set(keys)
     if marker:
-        return [Line2D([], [], linestyle="", marker=LINE_MARKERS[i % len(LINE_MARKERS)], markersize=8,
-                       markerfacecolor=color, markeredgecolor="white", label=SOURCE_TYPE_NAMES[key])
-                for i, (key, color) in enumerate(SOURCE_TYPE_COLORS.items()) if key in present]
+        return [Line2D([], [], linestyle="", marker=TYPE_MARKERS[key], markersize=8, markerfacecolor=color,
+                       markeredgecolor="white", label=SOURCE_TYPE_NAMES[key])
+                for key, color in SOURCE_TYPE_COLORS.items() if key in present]
     return [Patch(facecolor=color, edgecolor="#444444", linewidth=0.5, label=SOURCE_TYPE_NAMES[key])
             for key, color in SOURCE_TYPE_COLORS.items() if key in present]
 
@@ -167,7 +169,8 @@ def _level_of(table: pd.DataFrame, default: str = "statement") -> str:
 
 
 def _dodged_rates(ax: Axes, table: pd.DataFrame, groups: list[str], category: str | None,
-                  categories: list[str], colors: dict[str, str], *, counts: bool = True) -> float:
+                  categories: list[str], colors: dict[str, str], markers: dict[str, str], *,
+                  counts: bool = True) -> float:
     """Dots at ``share`` with whiskers from ``ci_low`` to ``ci_high``: one row band per group, one dot per
     category inside it (first category on top). Returns the largest x drawn (for the axis limit)."""
     labels = _group_labels(table, groups)
@@ -177,22 +180,21 @@ def _dodged_rates(ax: Axes, table: pd.DataFrame, groups: list[str], category: st
     right = 0.0
     for g, group in enumerate(order):
         rows = table[labels == group]
+        if rows["share"].isna().all():
+            ax.text(0.005, g, "nothing to count", va="center", ha="left", fontsize=_TEXT_SIZE,
+                    color="#777777")
+            continue
         for c, name in enumerate(categories):
             row = rows if category is None else rows[rows[category] == name]
-            if row.empty:
+            if row.empty or pd.isna(row["share"].iloc[0]):
                 continue
             row = row.iloc[0]
             y = g + (c - (m - 1) / 2) * step
-            color = colors[name]
-            marker = LINE_MARKERS[c % len(LINE_MARKERS)] if m > 1 else "o"
-            if pd.isna(row["share"]):
-                ax.text(0.005, y, "nothing to count", va="center", ha="left", fontsize=_TEXT_SIZE,
-                        color="#777777")
-                continue
             low, high = float(row["ci_low"]), float(row["ci_high"])
-            ax.hlines(y, low, high, color=color, linewidth=2.2 if m == 1 else 1.8, zorder=2)
-            ax.plot([float(row["share"])], [y], linestyle="", marker=marker, markersize=8 if m == 1 else 6.5,
-                    markerfacecolor=color, markeredgecolor="white", markeredgewidth=0.8, zorder=3)
+            ax.hlines(y, low, high, color=colors[name], linewidth=2.2 if m == 1 else 1.8, zorder=2)
+            ax.plot([float(row["share"])], [y], linestyle="", marker=markers[name],
+                    markersize=8 if m == 1 else 6.5, markerfacecolor=colors[name], markeredgecolor="white",
+                    markeredgewidth=0.8, zorder=3)
             if counts:
                 ax.text(high + 0.012, y, f"{int(row['count'])}/{int(row['total'])}", va="center", ha="left",
                         fontsize=_TEXT_SIZE, color="#333333")
@@ -367,7 +369,7 @@ def plot_source_type_mix(mix: pd.DataFrame, *, kind: str = "dots", ax: Axes | No
 
     if ax is None:
         ax = _new_axes(9, max(3.0, len(order) * (0.16 * len(types) + 0.3) + 1.2))
-    right = _dodged_rates(ax, data, groups, "source_type", types, SOURCE_TYPE_COLORS)
+    right = _dodged_rates(ax, data, groups, "source_type", types, SOURCE_TYPE_COLORS, TYPE_MARKERS)
     _rate_axes(ax, right, _label_room(ax, right))
     how = "quoting each type" if level == "article" else "by source type"
     ax.set_xlabel(f"Share of the {noun}'s {unit} ({how}, %), with 95% interval")
@@ -406,7 +408,7 @@ def plot_anonymous_rate(rates: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     k = len(data)
     if ax is None:
         ax = _new_axes(9, max(2.6, 0.42 * k + 1.6))
-    right = _dodged_rates(ax, data, groups, None, ["rate"], {"rate": "#CC79A7"})
+    right = _dodged_rates(ax, data, groups, None, ["rate"], {"rate": "#CC79A7"}, {"rate": "o"})
     _rate_axes(ax, right, _label_room(ax, right))
     total = float(data["total"].sum())
     handles = [Line2D([], [], linestyle="", marker="o", markersize=8, markerfacecolor="#CC79A7",
@@ -452,15 +454,15 @@ def plot_wire_dependence(wire: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     order = _ordered_groups(wire, groups)
     if ax is None:
         ax = _new_axes(9, max(3.0, len(order) * (0.17 * len(measures) + 0.3) + 1.2))
-    right = _dodged_rates(ax, wire, groups, "measure", measures, colors)
+    markers = {m: LINE_MARKERS[i % len(LINE_MARKERS)] for i, m in enumerate(measures)}
+    right = _dodged_rates(ax, wire, groups, "measure", measures, colors, markers)
     _rate_axes(ax, right, _label_room(ax, right))
     noun = groups[0].replace("_", " ") if len(groups) == 1 else "group"
     ax.set_xlabel(f"Share of the {noun}'s articles (%), with 95% interval")
     ax.set_ylabel(_group_name(groups))
     ax.set_title(f"Wire dependence per {noun}: credits and shared copy")
-    handles = [Line2D([], [], linestyle="", marker=LINE_MARKERS[i % len(LINE_MARKERS)], markersize=7,
-                      markerfacecolor=colors[m], markeredgecolor="white", label=_wrap(names[m], 26))
-               for i, m in enumerate(measures)]
+    handles = [Line2D([], [], linestyle="", marker=markers[m], markersize=7, markerfacecolor=colors[m],
+                      markeredgecolor="white", label=_wrap(names[m], 26)) for m in measures]
     handles.append(Line2D([], [], color="#777777", linewidth=1.8, label="95% interval (Wilson)"))
     ax.legend(handles=handles, title="Article has …", loc="upper left", bbox_to_anchor=(1.01, 1),
               frameon=False, fontsize=_TEXT_SIZE, title_fontsize=_TEXT_SIZE + 1, labelspacing=0.8)

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from toolkit.entities import canonical_name, normalise_mentions
+from toolkit.entities import canonical_name, load_aliases, normalise_mentions
 from toolkit.errors import InputError
 from toolkit.names import name_key
 from toolkit.speakers import (
@@ -392,6 +392,17 @@ def _same_name(a: Any, b: Any) -> bool:
     return not pd.isna(a) and key(a) == key(b)
 
 
+def _names_source(entity: Any, source: str) -> bool:
+    """The entity is the source's name: as written, through the alias table ("AFP" -> "Agence
+    France-Presse") or as its head ("Iraq's Defence Ministry" -> "Defence Ministry")."""
+    if pd.isna(entity):
+        return False
+    alias = load_aliases().lookup(canonical_name(source, "ORG"))
+    words, tail = name_key(source).split(), name_key(str(entity)).split()
+    return _same_name(entity, source) or (alias is not None and _same_name(entity, alias)) or (
+        len(tail) >= 2 and words[-len(tail):] == tail)
+
+
 def _matched(articles: pd.DataFrame, attributions: pd.DataFrame) -> list[tuple[str, dict[str, Any], Any]]:
     """Truth rows paired with the extracted row of the same article, source text and content start."""
     ids = {Path(p).name: a for p, a in zip(articles["path"], articles["article_id"], strict=True)}
@@ -414,7 +425,7 @@ def _matched(articles: pd.DataFrame, attributions: pd.DataFrame) -> list[tuple[s
 def test_demo_anonymous_sources_and_resolved_names(demo: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     articles, attributions = demo
     pairs = _matched(articles, attributions)
-    assert len(pairs) >= 150, f"only {len(pairs)} of 250 truth attributions were extracted with their source"
+    assert len(pairs) >= 200, f"only {len(pairs)} of 250 truth attributions were extracted with their source"
     anonymous = [(f[:3], t["source"], r["source_type"]) for f, t, r in pairs
                  if (r["source_type"] == "anonymous") != bool(t.get("anonymous"))]
     rate = 1 - len(anonymous) / len(pairs)
@@ -423,12 +434,12 @@ def test_demo_anonymous_sources_and_resolved_names(demo: tuple[pd.DataFrame, pd.
     wrong = [(f[:3], t["source"], r["antecedent"], r["source_entity"], t["resolves_to"])
              for f, t, r in resolved if not _same_name(r["source_entity"], t["resolves_to"])]
     rate = 1 - len(wrong) / len(resolved)
-    assert rate >= 0.85, f"resolves_to agreement {rate:.3f} on {len(resolved)} rows; wrong: {wrong}"
+    assert rate >= 0.90, f"resolves_to agreement {rate:.3f} on {len(resolved)} rows; wrong: {wrong}"
     # sources that name someone themselves keep that name
     named = [(f, t, r) for f, t, r in pairs if not t.get("resolves_to") and not t.get("anonymous")
              and t["source"][:1].isupper() and t["source"].split()[0] not in ("The", "A", "An", "One")]
     wrong = [(f[:3], t["source"], r["source_entity"]) for f, t, r in named
-             if not _same_name(r["source_entity"], t["source"])]
+             if not _names_source(r["source_entity"], t["source"])]
     assert len(wrong) <= 0.05 * len(named), f"named sources not kept: {wrong}"
 
 

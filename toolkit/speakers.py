@@ -144,8 +144,8 @@ FALLBACK_MEDIA_NAMES = (
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "us", "his",
                        "its", "their", "hers", "theirs"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
-_DETERMINERS = _DEFINITE | frozenset({"a", "an", "one", "some", "several", "two", "three", "four", "many",
-                                      "most", "other", "another", "its", "their", "his", "her", "our",
+_DETERMINERS = _DEFINITE | frozenset({"a", "an", "no", "one", "some", "several", "two", "three", "four",
+                                      "many", "most", "other", "another", "its", "their", "his", "her", "our",
                                       "both", "all", "few", "numerous", "various"})
 #: Lower-case words that end the core of a noun phrase (its post-modifiers follow).
 _BOUNDARY_WORDS = frozenset({
@@ -154,6 +154,8 @@ _BOUNDARY_WORDS = frozenset({
     "outside", "involved", "after", "during", "under", "over", "since", "as", "knowledgeable", "briefed",
     "around", "responsible", "working", "published", "released", "issued", "quoted", "cited",
 })
+#: Prepositions that attach a source to the body it belongs to ("officials at the ministry").
+_AFFILIATION_PREPOSITIONS = frozenset({"of", "at", "for", "from", "by", "with", "within", "in", "inside"})
 _BOUNDARY_PUNCT = frozenset(",;:()[]–—\"“”«»")
 _FORMER = frozenset({"former", "ex", "ex-", "then", "retired", "late", "onetime", "one-time"})
 _MODIFIER_WORDS = frozenset({"deputy", "vice", "acting", "interim", "assistant", "senior", "chief",
@@ -333,6 +335,12 @@ class _Phrase:
         return self.first_word in _DEFINITE
 
     @property
+    def possessive(self) -> bool:
+        """A possessive in the core ("the state's ports agency", "Iraq's oil ministry")."""
+        return any(_POSSESSIVE.search(t.text) and len(t.text) > 2 for t in self.tokens[: self.core_end]
+                   if t.is_word) or any(t.text in ("'s", "’s") for t in self.tokens[: self.core_end])
+
+    @property
     def head_token(self) -> _Token | None:
         return self.tokens[self.head] if self.head is not None else None
 
@@ -356,10 +364,29 @@ class _Phrase:
         return None
 
     def owners(self) -> list[_Mention]:
-        """Named organisations in the phrase other than its head (not after a link word)."""
+        """Named bodies the phrase belongs to: names in its core ("A Ministry of Defence spokesman")
+        and names governed by an affiliation preposition after it ("a report by the Halden
+        Institute", "officials at the Defence Ministry"); not after a link word ("close to"), and
+        not objects of a verb ("a commander fighting Islamic State")."""
         head = self.head_mention()
-        return [m for m in self.mentions if m is not head and m.label in ("ORG", "PERSON", "FAC")
-                and (self.link_at is None or m.start < self.link_at)]
+        core_end = self.tokens[self.core_end].start if self.core_end < len(self.tokens) else self.end
+        found = []
+        for m in self.mentions:
+            if m is head or m.label not in ("ORG", "PERSON", "FAC"):
+                continue
+            if self.link_at is not None and m.start >= self.link_at:
+                continue
+            if m.start >= core_end and self._governing_word(m) not in _AFFILIATION_PREPOSITIONS:
+                continue
+            found.append(m)
+        return found
+
+    def _governing_word(self, m: _Mention) -> str:
+        """The word before a mention, skipping determiners and possessive adjectives."""
+        before = [t for t in self.tokens if t.end <= m.start and t.is_word]
+        while before and before[-1].text.lower() in _DETERMINERS:
+            before.pop()
+        return before[-1].text.lower() if before else ""
 
 
 def _tokens(text: str, offset: int) -> list[_Token]:
@@ -681,7 +708,8 @@ class _Classifier:
         match = _APPOSITION.match(self.art.text, m.end)
         if not match or self.art.body_type(m.entity, "NORP") is not None:
             return False
-        return bool(re.search(r"\bwho\b", match.group(1)))
+        phrase = match.group(1)
+        return _starts_like_apposition(phrase) and bool(re.search(r"\bwho\b", phrase))
 
     def classify(self, row: dict[str, Any], done: list[_Done]) -> tuple[_Result, _Phrase | None]:
         source = row.get("source")
@@ -745,14 +773,17 @@ class _Classifier:
         owners = [m for m in phrase.owners() if m.label != "PERSON" or body == "document"]
         if owners and (is_anonymous_head or role or body == "document" or body is None):
             return self.entity_result(owners[0])
-        if phrase.definite and allow_back and (is_anonymous_head or role or body):
+        refers = phrase.definite and not phrase.possessive  # "the agency", not "the state's ports agency"
+        if refers and allow_back and (is_anonymous_head or role or body):
             hit = self._refer_back(phrase, head, done)
             if hit is not None:
                 return hit
-        if antecedent is not None and (is_anonymous_head or role or body or head_mention is not None):
+        if refers and antecedent is not None and (is_anonymous_head or role or body or head_mention):
+            ante_mention = antecedent.head_mention()
             ante = self.resolve(antecedent, None, done, allow_back=False)
-            if ante.entity is not None and ante.type != "unknown" and self._compatible(ante, body, role,
-                                                                                     is_anonymous_head):
+            place = ante_mention is not None and ante_mention.label in ("GPE", "LOC")
+            if ante.entity is not None and ante.type != "unknown" and not (place and body) and \
+                    self._compatible(ante, body, role, is_anonymous_head):
                 return ante
         if is_anonymous_head and not (phrase.definite and role == "office"):
             return _Result(description, "anonymous")

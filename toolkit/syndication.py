@@ -91,6 +91,7 @@ __all__ = [
     "SYNDICATION_COLUMNS",
     "dedupe_articles",
     "find_syndicated",
+    "normalise_words",
     "shared_copy_by_outlet",
     "syndicated_groups",
 ]
@@ -105,7 +106,6 @@ SYNDICATION_COLUMNS = ("article_id", "story_id", "group_size", "n_outlets", "out
 # quotation marks and all punctuation fall away when the text is split into words
 _IN_WORD_APOSTROPHE = re.compile("(?<=\\w)['\u2018\u2019\u201b\u2032`\u00b4](?=\\w)")
 _WORD = re.compile(r"\w+")
-_MASK64 = (1 << 64) - 1
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _LSH_ROWS = 2                            # rows per LSH band: num_perm // 2 bands
 _SEED = 1                                # of the MinHash permutations (fixed: same input, same output)
@@ -231,14 +231,15 @@ class _Sketches:
         """Pairs ``(i, j)``, i < j, of articles whose signatures agree on all rows of some band."""
         if not self.signatures:
             return np.empty((0, 2), dtype=np.int64)
-        matrix = np.vstack(self.signatures).astype(np.uint64)
+        matrix = np.vstack(self.signatures)
         owners = np.asarray(self.owners, dtype=np.int64)
+        count = len(self.shingles)
         found = []
         for band in range(bands):
             key = np.zeros(len(matrix), dtype=np.uint64)
             with np.errstate(over="ignore"):
                 for column in range(band * rows, (band + 1) * rows):
-                    key = _fmix64(key * _MIX + matrix[:, column])
+                    key = _fmix64(key * _MIX + matrix[:, column].astype(np.uint64))
             order = np.argsort(key, kind="stable")
             sorted_key = key[order]
             same = sorted_key[1:] == sorted_key[:-1]
@@ -246,18 +247,16 @@ class _Sketches:
                 continue
             edges = np.diff(np.concatenate(([False], same, [False])).astype(np.int8))
             starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)   # runs [start, end]
-            pairs = (ends - starts) == 1                       # buckets of exactly two signatures
-            found.append(np.column_stack((owners[order[starts[pairs]]], owners[order[starts[pairs] + 1]])))
-            for start, end in zip(starts[~pairs].tolist(), ends[~pairs].tolist(), strict=True):
+            two = (ends - starts) == 1                         # buckets of exactly two signatures
+            first, second = owners[order[starts[two]]], owners[order[starts[two] + 1]]
+            found.append(np.minimum(first, second) * count + np.maximum(first, second))
+            for start, end in zip(starts[~two].tolist(), ends[~two].tolist(), strict=True):
                 members = np.unique(owners[order[start:end + 1]])
                 first, second = np.triu_indices(len(members), k=1)
-                found.append(np.column_stack((members[first], members[second])))
-        if not found:
-            return np.empty((0, 2), dtype=np.int64)
-        pairs = np.vstack(found)
-        pairs = np.column_stack((pairs.min(axis=1), pairs.max(axis=1)))
-        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-        return np.unique(pairs, axis=0)
+                found.append(members[first] * count + members[second])
+        codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+        pairs = np.column_stack((codes // count, codes % count))
+        return pairs[pairs[:, 0] != pairs[:, 1]]
 
 
 def _overlap(first: np.ndarray, second: np.ndarray) -> tuple[float, float]:
@@ -316,14 +315,14 @@ def _published_utc(articles: pd.DataFrame, func: str) -> pd.Series:
     return published.dt.tz_convert("UTC")
 
 
-def _empty_groups(articles: pd.DataFrame) -> pd.DataFrame:
+def _empty_groups(articles: pd.DataFrame, published: pd.Series) -> pd.DataFrame:
     frame = pd.DataFrame({
         "article_id": articles["article_id"].iloc[:0].reset_index(drop=True),
         "story_id": articles["article_id"].iloc[:0].reset_index(drop=True),
         "group_size": pd.Series(dtype="int64"), "n_outlets": pd.Series(dtype="int64"),
         "outlets": pd.Series(dtype="string"),
         "outlet": _column(articles, "outlet", "string").iloc[:0].reset_index(drop=True),
-        "published": pd.Series(dtype="datetime64[ns, UTC]"),
+        "published": published.iloc[:0].reset_index(drop=True),
         "is_first": pd.Series(dtype="bool"), "similarity": pd.Series(dtype="float64"),
         "jaccard": pd.Series(dtype="float64")})
     return frame[list(SYNDICATION_COLUMNS)]
@@ -402,7 +401,7 @@ def find_syndicated(articles: pd.DataFrame, *, threshold: float = 0.6, min_jacca
     logger.info("%s: %d articles, %d too short to compare, %d LSH candidate pairs, %d copy pairs",
                 func, len(articles), sketches.skipped, len(candidates), len(pairs))
     if not pairs:
-        return _empty_groups(articles)
+        return _empty_groups(articles, published)
 
     roots = _components(len(articles), pairs)
     members: dict[int, list[int]] = {}

@@ -14,6 +14,8 @@ import random
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +24,7 @@ import pytest
 
 import toolkit.sourcing as sourcing
 from toolkit.errors import InputError
+from toolkit.highlight import highlight_attributions
 from toolkit.sourcing import (
     SOURCE_TYPES,
     SPEECH_KINDS,
@@ -670,3 +673,169 @@ def test_same_input_same_output(corpus: tuple[pd.DataFrame, pd.DataFrame]) -> No
 def test_docstring_examples() -> None:
     result = doctest.testmod(sourcing, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 8 and result.failed == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Highlighted article (toolkit.highlight)
+# ---------------------------------------------------------------------------------------------
+
+class _Markup(HTMLParser):
+    """Collects tags, attributes, the marks (class, title, text) and the article text of a view."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: set[str] = set()
+        self.stack: list[str] = []
+        self.marks: list[dict[str, str]] = []
+        self.body_depth: int | None = None
+        self.body = ""
+        self.in_badge = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes |= {name for name, _ in attrs}
+        self.stack.append(tag)
+        values = dict(attrs)
+        if tag == "div" and "pre-wrap" in (values.get("style") or ""):
+            self.body_depth = len(self.stack)
+        if tag == "mark" and self.body_depth:
+            self.marks.append({"class": values.get("class") or "", "title": values.get("title") or "",
+                               "text": ""})
+        if tag == "span" and self.body_depth:
+            self.in_badge += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        opened = self.stack[-1] if self.stack else ""
+        assert opened == tag, f"</{tag}> closes <{opened}>"
+        if self.body_depth == len(self.stack):
+            self.body_depth = None
+        if tag == "span" and self.in_badge:
+            self.in_badge -= 1
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.body_depth and not self.in_badge:
+            self.body += data
+            if self.stack[-1] == "mark":
+                self.marks[-1]["text"] += data
+
+
+def _parse(markup: str) -> _Markup:
+    parser = _Markup()
+    parser.feed(markup)
+    parser.close()
+    assert not parser.stack, f"unclosed tags {parser.stack}"
+    return parser
+
+
+HOSTILE = ('<script>alert("pwned")</script> Breaking\n\n'
+           '<img src=x onerror=alert(1)> "We will <b>not</b> stop," Haddad said & left.\n\n'
+           'According to officials, the army said the town was taken.')
+
+
+def _hostile_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    text = HOSTILE
+    quote = text.index("We will")
+    haddad = text.index("Haddad")
+    said = text.index("said &")
+    according = text.index("According")
+    officials = text.index("officials")
+    army = text.index("the army")
+    army_said = text.index("said the town")
+    town = text.index("the town")
+    rows = [
+        ("direct", "said", said, haddad, "Haddad", '"><script>alert(2)</script>', "named_person",
+         quote, text.index(',"')),
+        # according to officials, <content: the army said the town was taken> — holds the next statement
+        ("according_to", "According to", according, officials, "officials", "officials", "anonymous",
+         army, text.index(".", town)),
+        ("indirect", "said", army_said, army, "the army", "Syrian army", "official", town,
+         text.index(".", town)),
+    ]
+    table = pd.DataFrame([{
+        "article_id": "x", "start": min(cue, src, cs), "end": max(cue + len(c), src + len(s), ce), "kind": k,
+        "cue": c, "cue_start": cue, "cue_end": cue + len(c), "source": s, "source_start": src,
+        "source_end": src + len(s), "source_entity": e, "source_type": t, "content": text[cs:ce],
+        "content_start": cs, "content_end": ce} for k, c, cue, src, s, e, t, cs, ce in rows])
+    articles = pd.DataFrame({"article_id": ["x"], "title": ['<b onmouseover="alert(3)">Title</b>'],
+                             "outlet": ["<i>Post</i>"], "published": pd.to_datetime(["2017-09-04"], utc=True),
+                             "text": [text]})
+    return articles, table
+
+
+def test_highlight_renders_hostile_text_inert() -> None:
+    articles, attributions = _hostile_tables()
+    view = highlight_attributions("x", articles, attributions)
+    markup = view._repr_html_()
+    assert isinstance(markup, str) and markup == view.html == str(view)
+    assert "<script" not in markup.lower() and "<img" not in markup.lower() and "<b" not in markup.lower()
+    assert "&lt;script&gt;" in markup and "&lt;img src=x onerror=alert(1)&gt;" in markup
+    parsed = _parse(markup)
+    assert set(parsed.tags) <= {"div", "span", "mark"}            # only the toolkit's own tags
+    assert parsed.attributes <= {"style", "title", "class"}       # no event handlers, no links
+    # The hostile source name stays inside its tooltip, as text.
+    assert any('"><script>alert(2)</script>' in mark["title"] for mark in parsed.marks)
+    # Every character of the article is shown, once, in order.
+    assert _parse(highlight_attributions("x", articles, attributions, labels=False, legend=False).html
+                  ).body == HOSTILE
+
+
+def test_highlight_nested_and_overlapping_spans() -> None:
+    articles, attributions = _hostile_tables()
+    parsed = _parse(highlight_attributions("x", articles, attributions, labels=False).html)
+    by_text: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for mark in parsed.marks:
+        by_text[mark["text"]].append(mark)
+    # "the army" is the source of statement 3 and inside the content of statement 2.
+    army = by_text["the army"][0]
+    assert army["class"] == "tk-source tk-content"
+    assert "source of statement 3" in army["title"] and "content of statement 2" in army["title"]
+    # "the town was taken" is content of both 2 and 3: one segment, both in the tooltip, doubled underline.
+    town = by_text["the town was taken"][0]
+    assert "content of statement 2" in town["title"] and "content of statement 3" in town["title"]
+    # The marks of each span (statements are numbered in text order), put together, give exactly its text.
+    for number, row in enumerate(attributions.itertuples(index=False), start=1):
+        for role in ("source", "cue", "content"):
+            start, end = getattr(row, f"{role}_start"), getattr(row, f"{role}_end")
+            label = f"{role} of statement {number} ·"
+            covered = "".join(m["text"] for m in parsed.marks if label in m["title"])
+            assert covered == HOSTILE[start:end]
+
+
+def test_highlight_styles_show_nesting() -> None:
+    articles, attributions = _hostile_tables()
+    markup = highlight_attributions("x", articles, attributions, labels=False, legend=False).html
+    town = markup[markup.index("the town was taken") - 400: markup.index("the town was taken")]
+    style = town[town.rindex("<mark"):]
+    assert "double" in style                                        # inside two contents
+    quote = markup[: markup.index("We will")]
+    assert "solid" in quote[quote.rindex("<mark"):]                 # direct quote: solid underline
+    reported = markup[: markup.index("the army")]
+    assert "dashed" in reported[reported.rindex("<mark"):]          # according_to content: dashed
+
+
+def test_highlight_labels_kinds_and_errors(corpus: tuple[pd.DataFrame, pd.DataFrame], tmp_path: Path) -> None:
+    articles, attributions = corpus
+    article_id = attributions.loc[attributions["kind"] == "direct", "article_id"].value_counts().index[0]
+    rows = attributions[attributions["article_id"] == article_id]
+    assert len(rows) > (rows["kind"] == "direct").sum() > 0
+    view = highlight_attributions(article_id, articles, attributions)
+    parsed = _parse(view.html)
+    cues = [m for m in parsed.marks if "tk-cue" in m["class"]]
+    assert len(cues) == len(rows)
+    assert parsed.body == articles.set_index("article_id").loc[article_id, "text"]     # labels aside
+    for kind in set(rows["kind"]):
+        assert f">{kind.replace('_', ' ')}</span>" in view.html           # the kind label after its cue
+    only = highlight_attributions(article_id, articles, attributions, kinds=["direct"])
+    direct_cues = [m for m in _parse(only.html).marks if "tk-cue" in m["class"]]
+    assert len(direct_cues) == (rows["kind"] == "direct").sum()
+    path = view.save(tmp_path / "view.html")
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    with pytest.raises(InputError, match=r"article_id 'nope' is not in the articles table"):
+        highlight_attributions("nope", articles, attributions)
+    with pytest.raises(InputError, match=r"highlight_attributions.*'cue_end'"):
+        highlight_attributions(article_id, articles, attributions.drop(columns="cue_end"))
+    broken = rows.assign(cue_end=rows["cue_end"] + 10_000)          # out of range: skipped, not drawn
+    assert not [m for m in _parse(highlight_attributions(article_id, articles, broken).html).marks
+                if "tk-cue" in m["class"]]

@@ -430,18 +430,38 @@ def test_zero_statements_give_nan_not_zero() -> None:
     assert empty.empty and "ci_low" in empty.columns
 
 
-def test_wilson_interval_known_values() -> None:
-    # Wilson (1927) score interval; the values agree with statsmodels' proportion_confint(method="wilson").
-    low, high = sourcing._wilson_interval([0, 1, 20, 50], [10, 10, 20, 100])
+def test_intervals_are_wilson_intervals(corpus: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    articles, attributions = corpus
+    mix = source_type_mix(attributions, articles)
+    counted = mix[mix["total"] > 0]
     z = 1.96
-    for k, n, lo, hi in zip([0, 1, 20, 50], [10, 10, 20, 100], low, high, strict=True):
-        p = k / n
+    for row in counted.itertuples(index=False):
+        p, n = row.count / row.total, row.total
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        assert lo == pytest.approx(max(0.0, centre - half))
-        assert hi == pytest.approx(min(1.0, centre + half))
-    assert low[0] == 0.0 and high[2] == 1.0
-    assert low[3] == pytest.approx(0.4038, abs=1e-4) and high[3] == pytest.approx(0.5962, abs=1e-4)
+        assert row.ci_low == pytest.approx(max(0.0, centre - half))
+        assert row.ci_high == pytest.approx(min(1.0, centre + half))
+    assert (counted.loc[counted["count"] == 0, "ci_low"] == 0).all()
+
+
+def test_dedupe_counts_a_syndicated_story_once(corpus: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    articles, attributions = corpus
+    ids = articles["article_id"].tolist()
+    first, copies = ids[2], [ids[9], ids[25]]
+    groups = pd.DataFrame({"article_id": [first, *copies], "story_id": [first] * 3, "group_size": [3] * 3,
+                           "is_first": [True, False, False]})
+    dropped = attributions["article_id"].isin(copies) & attributions["kind"].isin(SPEECH_KINDS)
+    assert dropped.any()
+    everything = source_counts(attributions, articles)
+    once = source_counts(attributions, articles, dedupe=groups)
+    assert once["statements"].sum() == everything["statements"].sum() - (
+        dropped & attributions["source_entity"].notna()).sum()
+    per_article = quotes_per_article(attributions, articles, dedupe=groups)
+    assert set(per_article["article_id"]) == set(ids) - set(copies)
+    rates = anonymous_rate(attributions, articles, dedupe=groups)
+    assert rates["total"].sum() == anonymous_rate(attributions, articles)["total"].sum() - dropped.sum()
+    with pytest.raises(InputError, match="dedupe"):
+        source_counts(attributions, dedupe="syndicated")
 
 
 def test_anonymous_rate_by_outlet_and_period(corpus: tuple[pd.DataFrame, pd.DataFrame]) -> None:

@@ -30,10 +30,12 @@ Uncertainty
     The share of quoted words uses a percentile bootstrap over articles instead, because words
     are far from independent. A group with nothing to count has ``share`` and interval NaN.
 
-What is not done here
-    Syndicated copy is not deduplicated: a wire story printed by three outlets counts three
-    times (once per outlet, which is what a per-outlet comparison needs); :func:`wire_dependence`
-    reports how much of each outlet is shared copy when given the syndication groups.
+Syndicated copy
+    By default a wire story printed by three outlets counts three times (once per outlet, which is
+    what a per-outlet comparison needs). ``dedupe="syndicated"`` (or a table of
+    :func:`toolkit.syndication.find_syndicated`) counts each syndicated story once, for the outlet
+    and period of its first copy, as in :func:`toolkit.analysis.entity_counts`.
+    :func:`wire_dependence` reports how much of each outlet is shared copy.
 
 Example:
     >>> import pandas as pd
@@ -59,8 +61,10 @@ import numpy as np
 import pandas as pd
 
 from .analysis import (
+    Dedupe,
     _article_frame,
     _check_freq,
+    _dedupe,
     _left_context,
     _positive_int,
     _right_context,
@@ -69,6 +73,7 @@ from .analysis import (
 )
 from .checks import require_table
 from .errors import InputError
+from .stats import wilson_interval
 
 if TYPE_CHECKING:
     import networkx
@@ -102,9 +107,6 @@ QUOTE_KINDS: tuple[str, ...] = ("direct", "mixed")
 SOURCE_TYPES: tuple[str, ...] = ("named_person", "official", "organisation", "media", "anonymous", "unknown")
 #: Measures of :func:`wire_dependence`, in table order.
 WIRE_MEASURES: tuple[str, ...] = ("wire_credit", "media_source", "shared_copy", "credit_or_copy")
-#: Two-sided 95% critical value of the standard normal distribution.
-Z_95 = 1.96
-
 #: Columns of :func:`source_statements`' table, in order.
 STATEMENT_COLUMNS: tuple[str, ...] = (
     "article_id", "title", "outlet", "published", "sentence", "start", "end", "kind", "source",
@@ -124,39 +126,13 @@ _RATE_COLUMNS = ("count", "total", "share", "ci_low", "ci_high")
 # Intervals
 # ---------------------------------------------------------------------------------------------
 
-def _wilson_interval(successes: Any, n: Any, z: float = Z_95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of ``successes`` out of ``n`` (arrays), NaN where ``n`` is 0.
-
-    The bounds are clipped to [0, 1] and to contain the observed share (rounding could otherwise
-    put a bound a hair on the wrong side of 0 % or 100 %).
-
-    >>> low, high = _wilson_interval([0, 5, 10], [10, 10, 10])
-    >>> [round(float(v), 3) for v in low], [round(float(v), 3) for v in high]
-    ([0.0, 0.237, 0.722], [0.278, 0.763, 1.0])
-    """
-    k = np.asarray(successes, dtype="float64")
-    n = np.asarray(n, dtype="float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / n
-        z2 = z * z
-        denominator = 1 + z2 / n
-        centre = (p + z2 / (2 * n)) / denominator
-        half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-        low = np.clip(np.minimum(centre - half, p), 0.0, 1.0)
-        high = np.clip(np.maximum(centre + half, p), 0.0, 1.0)
-    empty = n <= 0
-    low = np.where(empty, np.nan, low)
-    high = np.where(empty, np.nan, high)
-    return low, high
-
-
 def _add_rates(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` (with ``count`` and ``total``) plus ``share``, ``ci_low`` and ``ci_high``."""
     count = table["count"].to_numpy(dtype="float64")
     total = table["total"].to_numpy(dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(total > 0, count / total, np.nan)
-    low, high = _wilson_interval(count, total)
+    low, high = wilson_interval(count, total)
     table = table.astype({"count": "int64", "total": "int64"})
     return table.assign(share=share.astype("float64"), ci_low=low.astype("float64"),
                         ci_high=high.astype("float64"))
@@ -221,11 +197,15 @@ def _split_keys(by: Any, attributions: pd.DataFrame, articles: pd.DataFrame | No
 
 
 def _prepare(attributions: pd.DataFrame, articles: pd.DataFrame | None, keys: list[str],
-             article_keys: list[str], kinds: Any, freq: str, func: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+             article_keys: list[str], kinds: Any, freq: str, func: str,
+             dedupe: Dedupe = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(statements of the wanted kinds with the article-level keys joined, articles with those keys).
 
-    Without ``articles`` the second table lists the distinct article ids of ``attributions``.
+    Without ``articles`` the second table lists the distinct article ids of ``attributions``. With
+    ``dedupe`` the later copies of syndicated stories and their statements are left out first
+    (:func:`toolkit.analysis.entity_counts` explains ``dedupe``).
     """
+    attributions, articles = _dedupe(attributions, articles, dedupe, func)
     data = _filter_kinds(attributions, kinds, func)
     if articles is None:
         base = pd.DataFrame({"article_id": attributions["article_id"].drop_duplicates().to_numpy()})
@@ -291,7 +271,8 @@ def _source_types(data: pd.DataFrame, func: str) -> pd.Series:
 # ---------------------------------------------------------------------------------------------
 
 def source_counts(attributions: pd.DataFrame, articles: pd.DataFrame | None = None, *, by: Any = None,
-                  n: int | None = None, kinds: Any = SPEECH_KINDS, freq: str = "MS") -> pd.DataFrame:
+                  n: int | None = None, kinds: Any = SPEECH_KINDS, freq: str = "MS",
+                  dedupe: Dedupe = None) -> pd.DataFrame:
     """The sources quoted most: statements and articles per ``source_entity``, overall or per group.
 
     Columns: the ``by`` columns (if any), ``source_entity``, ``source_type`` (the entity's most
@@ -323,7 +304,7 @@ def source_counts(attributions: pd.DataFrame, articles: pd.DataFrame | None = No
     n = _positive_int(n, "n", func, allow_none=True)
     keys, _, article_keys = _split_keys(by, attributions, articles, func,
                                         reserved=("source_entity", "source_type", "statements", "share"))
-    data, _ = _prepare(attributions, articles, keys, article_keys, kinds, freq, func)
+    data, _ = _prepare(attributions, articles, keys, article_keys, kinds, freq, func, dedupe)
     columns = [*keys, "source_entity", "source_type", "statements", "articles", "share"]
 
     totals = (data.groupby(keys, dropna=False, sort=False).size().rename("_total").reset_index()
@@ -393,7 +374,8 @@ def _flag_rates(data: pd.DataFrame, base: pd.DataFrame, keys: list[str], article
 
 
 def source_type_mix(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: Any = "outlet",
-                    level: str = "statement", kinds: Any = SPEECH_KINDS, freq: str = "MS") -> pd.DataFrame:
+                    level: str = "statement", kinds: Any = SPEECH_KINDS, freq: str = "MS",
+                    dedupe: Dedupe = None) -> pd.DataFrame:
     """Share of each ``source_type`` per outlet (or other group), with 95% Wilson intervals.
 
     ``level="statement"``: ``count`` is the group's statements from sources of that type and
@@ -426,7 +408,7 @@ def source_type_mix(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: A
     keys, statement_keys, article_keys = _split_keys(by, attributions, articles, func,
                                                      reserved=("source_type", *_RATE_COLUMNS))
     level = _check_level(level, statement_keys, func)
-    data, base = _prepare(attributions, articles, keys, article_keys, kinds, freq, func)
+    data, base = _prepare(attributions, articles, keys, article_keys, kinds, freq, func, dedupe)
     types = _source_types(data, func)
     order = _category_order(types, SOURCE_TYPES)
     parts = []
@@ -448,7 +430,8 @@ def source_type_mix(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: A
 
 
 def anonymous_rate(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: Any = "outlet",
-                   level: str = "statement", kinds: Any = SPEECH_KINDS, freq: str = "MS") -> pd.DataFrame:
+                   level: str = "statement", kinds: Any = SPEECH_KINDS, freq: str = "MS",
+                   dedupe: Dedupe = None) -> pd.DataFrame:
     """Share of statements (or articles) with an anonymous source, per outlet, with 95% Wilson intervals.
 
     ``level="statement"``: ``count`` statements whose ``source_type`` is ``"anonymous"`` out of
@@ -470,7 +453,7 @@ def anonymous_rate(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: An
     _check_freq(freq, func)
     keys, statement_keys, article_keys = _split_keys(by, attributions, articles, func, reserved=_RATE_COLUMNS)
     level = _check_level(level, statement_keys, func)
-    data, base = _prepare(attributions, articles, keys, article_keys, kinds, freq, func)
+    data, base = _prepare(attributions, articles, keys, article_keys, kinds, freq, func, dedupe)
     flag = (_source_types(data, func) == "anonymous").fillna(False)
     table = _flag_rates(data, base, keys, article_keys, flag, level)
     table = _sorted(table, keys)[[*keys, *_RATE_COLUMNS]]
@@ -547,7 +530,7 @@ def wire_dependence(attributions: pd.DataFrame, articles: pd.DataFrame, *,
 # ---------------------------------------------------------------------------------------------
 
 def quotes_per_article(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: Any = "outlet",
-                       kinds: Any = SPEECH_KINDS, freq: str = "MS") -> pd.DataFrame:
+                       kinds: Any = SPEECH_KINDS, freq: str = "MS", dedupe: Dedupe = None) -> pd.DataFrame:
     """Statements per article, one row per article of ``articles`` (zeros included): a distribution.
 
     Columns: the ``by`` columns (article-level: ``"outlet"``, ``"period"`` or any articles
@@ -569,7 +552,7 @@ def quotes_per_article(attributions: pd.DataFrame, articles: pd.DataFrame, *, by
     keys, statement_keys, article_keys = _split_keys(by, attributions, articles, func,
                                                      reserved=("statements",))
     _check_level("article", statement_keys, func)
-    data, base = _prepare(attributions, articles, keys, article_keys, kinds, freq, func)
+    data, base = _prepare(attributions, articles, keys, article_keys, kinds, freq, func, dedupe)
     counts = data.groupby("article_id", sort=False).size()
     table = base.assign(statements=base["article_id"].map(counts).fillna(0).astype("int64").to_numpy())
     return _sorted(table, keys, ["article_id"])[[*keys, "article_id", "statements"]]
@@ -615,7 +598,7 @@ def _count_words(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
 
 def quoted_word_share(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: Any = "outlet",
                       kinds: Any = QUOTE_KINDS, per_article: bool = False, n_boot: int = 1000,
-                      seed: int = 0, freq: str = "MS") -> pd.DataFrame:
+                      seed: int = 0, freq: str = "MS", dedupe: Dedupe = None) -> pd.DataFrame:
     """Share of the articles' words that are quoted words (inside direct-quote content spans).
 
     A word (a run of letters or digits, with inner apostrophes or hyphens) is quoted when its
@@ -649,7 +632,7 @@ def quoted_word_share(attributions: pd.DataFrame, articles: pd.DataFrame, *, by:
     keys, statement_keys, article_keys = _split_keys(
         by, attributions, articles, func, reserved=("articles", "words", "quoted_words", "share"))
     _check_level("article", statement_keys, func)
-    data, base = _prepare(attributions, articles, keys, article_keys, kinds, freq, func)
+    data, base = _prepare(attributions, articles, keys, article_keys, kinds, freq, func, dedupe)
 
     texts = dict(zip(articles["article_id"], articles["text"], strict=True))
     valid = data["content_start"].notna() & data["content_end"].notna()
@@ -716,7 +699,8 @@ def quoted_word_share(attributions: pd.DataFrame, articles: pd.DataFrame, *, by:
 # ---------------------------------------------------------------------------------------------
 
 def cue_profile(attributions: pd.DataFrame, articles: pd.DataFrame | None = None, *, by: Any = "outlet",
-                n: int = 10, kinds: Any = SPEECH_KINDS, freq: str = "MS") -> pd.DataFrame:
+                n: int = 10, kinds: Any = SPEECH_KINDS, freq: str = "MS",
+                dedupe: Dedupe = None) -> pd.DataFrame:
     """Which reporting verbs each outlet uses: the share of its statements per ``cue_lemma``.
 
     The ``n`` lemmas used most over the whole table ("say", "tell", "according to", "claim" …,
@@ -742,7 +726,7 @@ def cue_profile(attributions: pd.DataFrame, articles: pd.DataFrame | None = None
     n = _positive_int(n, "n", func)
     keys, _, article_keys = _split_keys(by, attributions, articles, func,
                                         reserved=("cue_lemma", *_RATE_COLUMNS))
-    data, base = _prepare(attributions, articles, keys, article_keys, kinds, freq, func)
+    data, base = _prepare(attributions, articles, keys, article_keys, kinds, freq, func, dedupe)
     missing = data["cue_lemma"].isna()
     if missing.any():
         logger.info("%s: %d statement(s) without a cue_lemma left out", func, int(missing.sum()))
@@ -772,7 +756,7 @@ def cue_profile(attributions: pd.DataFrame, articles: pd.DataFrame | None = None
 # ---------------------------------------------------------------------------------------------
 
 def source_edges(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: str = "outlet",
-                 min_statements: int = 2, kinds: Any = SPEECH_KINDS) -> pd.DataFrame:
+                 min_statements: int = 2, kinds: Any = SPEECH_KINDS, dedupe: Dedupe = None) -> pd.DataFrame:
     """Who quotes whom: one row per (outlet, source) pair with at least ``min_statements`` statements.
 
     Columns: ``by`` (an articles column, ``"outlet"`` by default), ``source_entity``,
@@ -794,7 +778,7 @@ def source_edges(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: str 
     if not isinstance(by, str) or by == "article_id":
         raise InputError(f"{func}(): by must name one column of articles such as 'outlet', got {by!r}")
     min_statements = _positive_int(min_statements, "min_statements", func)
-    data, _ = _prepare(attributions, articles, [by], [by], kinds, "MS", func)
+    data, _ = _prepare(attributions, articles, [by], [by], kinds, "MS", func, dedupe)
     named = data[data["source_entity"].notna() & data[by].notna()]
     named = named.assign(source_type=_source_types(named, func))
     types = named.groupby(["source_entity", "source_type"], sort=False).size().rename("_n").reset_index()
@@ -811,7 +795,8 @@ def source_edges(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: str 
 
 
 def source_network(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: str = "outlet",
-                   min_statements: int = 2, kinds: Any = SPEECH_KINDS) -> networkx.Graph:
+                   min_statements: int = 2, kinds: Any = SPEECH_KINDS,
+                   dedupe: Dedupe = None) -> networkx.Graph:
     """A bipartite networkx graph: outlets on one side, the sources they quote on the other.
 
     Nodes are tuples ``("outlet", name)`` and ``("source", name)`` (so an outlet and a source of
@@ -833,8 +818,9 @@ def source_network(attributions: pd.DataFrame, articles: pd.DataFrame, *, by: st
     import networkx as nx
 
     func = "source_network"
-    edges = source_edges(attributions, articles, by=by, min_statements=min_statements, kinds=kinds)
-    everything = source_edges(attributions, articles, by=by, min_statements=1, kinds=kinds)
+    edges = source_edges(attributions, articles, by=by, min_statements=min_statements, kinds=kinds,
+                         dedupe=dedupe)
+    everything = source_edges(attributions, articles, by=by, min_statements=1, kinds=kinds, dedupe=dedupe)
     graph = nx.Graph(by=by, min_statements=min_statements)
     outlet_totals = everything.groupby(by, sort=True)["statements"].sum()
     for outlet in sorted(articles[by].dropna().unique().tolist(), key=str):

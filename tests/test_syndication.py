@@ -215,9 +215,23 @@ def test_undated_articles_come_after_dated_ones() -> None:
     assert groups["story_id"].tolist() == ["b", "b"]
 
 
+def test_window_keeps_copies_far_apart_in_time_apart() -> None:
+    text = "Strike\n\n" + WIRE_BODY
+    articles = _articles([("a", "X", "2017-06-13 09:00", text), ("b", "Y", "2017-06-15 09:00", text),
+                          ("c", "Z", "2017-09-01 09:00", text), ("d", "Z", None, text)])
+    assert len(find_syndicated(articles)) == 4
+    near = find_syndicated(articles.iloc[:3], window="3D")
+    assert set(near["article_id"]) == {"a", "b"}
+    assert find_syndicated(articles.iloc[:3], window="1D").empty
+    # an undated copy pairs with every dated one, so it ties them into one story again
+    assert find_syndicated(articles, window="1D")["story_id"].nunique() == 1
+
+
 def test_bad_arguments_raise_input_errors(wire_articles: pd.DataFrame) -> None:
     with pytest.raises(InputError, match="threshold"):
         find_syndicated(wire_articles, threshold=1.5)
+    with pytest.raises(InputError, match="window"):
+        find_syndicated(wire_articles, window="soon")
     with pytest.raises(InputError, match="shingle_size"):
         find_syndicated(wire_articles, shingle_size=0)
     with pytest.raises(InputError, match="text"):

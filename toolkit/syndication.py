@@ -336,7 +336,7 @@ def _iter_bodies(articles: pd.DataFrame) -> Iterator[str]:
 
 def find_syndicated(articles: pd.DataFrame, *, threshold: float = 0.6, min_jaccard: float = 0.1,
                     shingle_size: int = 5, num_perm: int = 128, lede_words: int = 80,
-                    min_shingles: int = 20) -> pd.DataFrame:
+                    min_shingles: int = 20, window: str | pd.Timedelta | None = None) -> pd.DataFrame:
     """Groups of near-duplicate articles (syndicated or republished copy): one row per copy.
 
     ``articles`` needs ``article_id`` (one row each) and ``text``; ``title`` (its line is left
@@ -359,6 +359,11 @@ def find_syndicated(articles: pd.DataFrame, *, threshold: float = 0.6, min_jacca
     Rows are sorted by the first copy's publication date, ``story_id``, then by publication date
     and ``article_id`` within a story, so the same input gives the same table. Texts with fewer
     than ``min_shingles`` distinct shingles (empty ones too) are never grouped.
+
+    ``window`` (a Timedelta or a string such as ``"3D"``) pairs only articles published at most
+    that far apart (undated ones pair with any): use it for corpora holding templated reports
+    (market closes, weather, results tables) whose daily editions share most of their words and
+    would otherwise chain into one long "story". The default ``None`` sets no limit.
 
     >>> import pandas as pd
     >>> story = ("Iraqi troops and allied tribal fighters recaptured the town of Rawa from Islamic "
@@ -387,14 +392,26 @@ def find_syndicated(articles: pd.DataFrame, *, threshold: float = 0.6, min_jacca
                          lede_words=_check_int(lede_words, "lede_words", func, 1),
                          min_shingles=_check_int(min_shingles, "min_shingles", func, 1))
     published = _published_utc(articles, func)
+    if window is not None:
+        try:
+            window = pd.Timedelta(window)
+        except (ValueError, TypeError) as error:
+            raise InputError(f"{func}(): window must be a duration such as '3D' or None, got {window!r}") \
+                from error
+        if window < pd.Timedelta(0):
+            raise InputError(f"{func}(): window must not be negative, got {window!r}")
     for body in _iter_bodies(articles):
         sketches.add(body)
     candidates = sketches.candidates(num_perm // _LSH_ROWS, _LSH_ROWS)
     pairs = []
     sizes = [len(shingles) for shingles in sketches.shingles]
+    times = published.tolist()
     for first, second in candidates.tolist():
         if min(sizes[first], sizes[second]) < min_jaccard * max(sizes[first], sizes[second]):
             continue                                   # Jaccard <= smaller / larger: cannot reach the floor
+        if (window is not None and not pd.isna(times[first]) and not pd.isna(times[second])
+                and abs(times[first] - times[second]) > window):
+            continue
         containment, jaccard = _overlap(sketches.shingles[first], sketches.shingles[second])
         if containment >= threshold and jaccard >= min_jaccard:
             pairs.append((first, second))
@@ -411,7 +428,6 @@ def find_syndicated(articles: pd.DataFrame, *, threshold: float = 0.6, min_jacca
 
     ids = articles["article_id"].tolist()
     outlets = _column(articles, "outlet", "string").tolist()
-    times = published.tolist()
     rows = []
     for positions in groups:
         order = sorted(positions, key=lambda p: (pd.isna(times[p]), times[p] if not pd.isna(times[p]) else 0,

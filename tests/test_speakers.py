@@ -243,6 +243,23 @@ def test_a_role_description_finds_the_person_who_holds_the_role() -> None:
     assert _one(text, names, "The commander of a US-backed alliance") == ("Karim Haddad", "official")
 
 
+def test_a_person_named_in_apposition_to_the_source_is_the_source() -> None:
+    text = "Clinton's campaign chairman, John Podesta, said the emails were stolen."
+    names = [("Clinton", "PERSON"), ("John Podesta", "PERSON")]
+    assert _one(text, names, "Clinton's campaign chairman, John Podesta,") == ("John Podesta", "named_person")
+
+
+def test_titles_do_not_cross_sentences_and_past_roles_do_not_count() -> None:
+    text = "He wants to be president. Mr. Khan said the speech was a mistake."
+    assert _one(text, [("Khan", "PERSON")], "Mr. Khan") == ("Khan", "named_person")
+    text = ("Anita Dunn, who was White House communications director, said the ads worked. "
+            "Dunn said more.")
+    names = [("Anita Dunn", "PERSON"), ("Dunn", "PERSON"), ("White House", "ORG")]
+    assert _one(text, names, "Dunn", at="Dunn said") == ("Anita Dunn", "named_person")
+    text = "Gen. Faisal Saleh, who commands the operation, said the town fell."
+    assert _one(text, [("Faisal Saleh", "PERSON")], "Gen. Faisal Saleh") == ("Faisal Saleh", "official")
+
+
 def test_a_name_the_model_missed_is_still_a_person() -> None:
     text = "Zaid Tawfiq, an engineer who restores the water network, said crews had found explosives."
     assert _one(text, [], "Zaid Tawfiq") == ("Zaid Tawfiq", "named_person")
@@ -273,6 +290,10 @@ def test_a_name_the_model_missed_is_still_a_person() -> None:
      [("Halden Institute", "ORG")], "a report by the Halden Institute", ("Halden Institute", "organisation")),
     ("Most homes were destroyed, according to a ministry statement.", [], "a ministry statement",
      ("a ministry statement", "official")),
+    ("The Orlando Sentinel reported the vote.", [("Orlando Sentinel", "ORG")], "The Orlando Sentinel",
+     ("Orlando Sentinel", "media")),
+    ("Japan's central bank said rates would stay low.", [("Japan", "GPE")], "Japan's central bank",
+     ("Japan's central bank", "official")),
 ])
 def test_bodies_are_typed_by_name_lexicon_and_head_word(
         text: str, names: list[tuple[str, str]], source: str, expected: tuple[str, str]) -> None:

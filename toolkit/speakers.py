@@ -142,7 +142,11 @@ FALLBACK_MEDIA_NAMES = (
 )
 
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "us", "his",
-                       "its", "their", "hers", "theirs"})
+                       "its", "their", "hers", "theirs", "who", "whom", "which", "anyone", "everyone",
+                       "someone", "somebody", "anybody", "everybody", "nobody"})
+#: Verbs of a relative clause that gives a person's role ("Saleh, who commands the operation").
+_ROLE_VERBS = frozenset({"is", "serves", "heads", "leads", "commands", "runs", "chairs", "directs",
+                         "oversees", "represents"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 _DETERMINERS = _DEFINITE | frozenset({"a", "an", "no", "one", "some", "several", "two", "three", "four",
                                       "many", "most", "other", "another", "its", "their", "his", "her", "our",
@@ -157,7 +161,8 @@ _BOUNDARY_WORDS = frozenset({
 #: Prepositions that attach a source to the body it belongs to ("officials at the ministry").
 _AFFILIATION_PREPOSITIONS = frozenset({"of", "at", "for", "from", "by", "with", "within", "in", "inside"})
 _BOUNDARY_PUNCT = frozenset(",;:()[]–—\"“”«»")
-_FORMER = frozenset({"former", "ex", "ex-", "then", "retired", "late", "onetime", "one-time"})
+_FORMER = frozenset({"former", "ex", "ex-", "then", "retired", "late", "onetime", "one-time", "was",
+                     "formerly", "previously", "until"})
 _MODIFIER_WORDS = frozenset({"deputy", "vice", "acting", "interim", "assistant", "senior", "chief",
                              "top", "junior", "associate", "regional", "national", "foreign",
                              "interior", "defence", "defense", "health", "finance", "justice",
@@ -195,6 +200,12 @@ class Lexicons:
     links: tuple[tuple[str, ...], ...]
     organisations: dict[str, str]
     media: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    def body_at(self, words: Sequence[str], i: int) -> str | None:
+        """The body type of ``words[i]``, or of the two words ending there if listed ("central bank")."""
+        if i > 0 and f"{words[i - 1]} {words[i]}" in self.bodies:
+            return self.bodies[f"{words[i - 1]} {words[i]}"]
+        return self.bodies.get(words[i]) if 0 <= i < len(words) else None
 
     def media_name(self, name: str) -> str | None:
         """The media name ``name`` is, as written but for a leading "The" ("The Associated Press" ->
@@ -355,11 +366,20 @@ class _Phrase:
         return [_singular(t.text)[0] for t in self.tokens if t.is_word]
 
     def head_mention(self) -> _Mention | None:
+        """The mention covering the head word, or a person named in apposition to the head
+        ("Clinton's campaign chairman, John Podesta")."""
         token = self.head_token
         if token is None:
             return None
         for m in self.mentions:
             if m.start <= token.start and token.end <= m.end:
+                return m
+        for m in self.mentions:
+            if m.label != "PERSON" or m.start < token.end:
+                continue
+            before = [t for t in self.tokens if t.end <= m.start]
+            after = [t for t in self.tokens if t.start >= m.end]
+            if before and before[-1].text == "," and (not after or after[0].text in (",", "(")):
                 return m
         return None
 
@@ -534,7 +554,7 @@ class _Article:
             token = match.group()
             bare = token.rstrip(".").lower()
             is_title = bare in self.lex.roles or bare in _HONORIFICS
-            if is_title:
+            if is_title and (not token.endswith(".") or len(bare) <= 5):  # "Gen." but not "president."
                 chain.append(token)
             elif token.endswith(".") or not token[:1].isalpha():
                 break
@@ -555,8 +575,12 @@ class _Article:
         if match:
             phrase = match.group(1)
             first = phrase.split()[0] if phrase.split() else ""
+            words = phrase.lower().split()
             role_first = first.lower().rstrip(".") in self.lex.roles
-            if _starts_like_apposition(phrase) or first[:1].islower() or role_first:
+            relative = words[:1] == ["who"] and len(words) > 1 and words[1] in _ROLE_VERBS
+            clause = words[:1] == ["who"] or first.lower() in _BOUNDARY_WORDS
+            if relative or (not clause and (_starts_like_apposition(phrase) or first[:1].islower() or
+                                            role_first)):
                 spans.append((match.start(1), match.end(1)))
         before = self.text[max(0, title_start - 100) : title_start]
         pre = re.search(r"(?:^|[.;:!?\"“”\n])\s*([^.;:!?\"“”\n,]{2,90}),\s*$", before)
@@ -612,7 +636,7 @@ class _Article:
         if listed is not None:
             return listed
         words = [_singular(w)[0] for w in re.findall(r"[\w-]+", entity)]
-        kinds = [self.lex.bodies.get(w) for w in words]
+        kinds = [self.lex.body_at(words, i) for i in range(len(words))]
         if "media" in kinds:
             return "media"
         for kind in reversed(kinds):
@@ -755,7 +779,7 @@ class _Classifier:
         head_mention = phrase.head_mention()
         if head_mention is not None and not _is_vague(head_mention, lex):
             return self.entity_result(head_mention)
-        if head_mention is None and not phrase.mentions and self._bare_name(phrase):
+        if head_mention is None and self._bare_name(phrase):
             return self._unlisted_person(phrase)
         media = art.media_in(phrase)
         if media is not None:
@@ -769,7 +793,7 @@ class _Classifier:
             return _Result(description, "media")
         is_anonymous_head = head in lex.anonymous_heads or (plural and head in lex.anonymous_plurals)
         role = lex.roles.get(head)
-        body = lex.bodies.get(head)
+        body = lex.body_at(core, len(core) - 1) if core else None
         owners = [m for m in phrase.owners() if m.label != "PERSON" or body == "document"]
         if owners and (is_anonymous_head or role or body == "document" or body is None):
             return self.entity_result(owners[0])
@@ -807,10 +831,14 @@ class _Classifier:
         return True
 
     def _bare_name(self, phrase: _Phrase) -> bool:
-        """Two to four capitalised words, none of them a lexicon word: a name the model missed."""
-        words = [t.text for t in phrase.tokens if t.is_word]
+        """A core of two to four capitalised words, none a lexicon word, no mention: a name the
+        model missed ("Zaid Tawfiq, an engineer ...")."""
+        core = phrase.tokens[: phrase.core_end]
+        if any(_inside(t, phrase.mentions) for t in core):
+            return False
+        words = [t.text for t in core if t.is_word]
         names = [w for w in words if w.rstrip(".").lower() not in _HONORIFICS]
-        if not 2 <= len(names) <= 4 or len(words) != len([t for t in phrase.tokens if t.text != "."]):
+        if not 2 <= len(names) <= 4 or len(words) != len([t for t in core if t.text != "."]):
             return False
         lex = self.lex
         return all(w[:1].isupper() and not w.isupper() and _singular(w)[0] not in lex.bodies and
@@ -819,8 +847,10 @@ class _Classifier:
 
     def _unlisted_person(self, phrase: _Phrase) -> _Result:
         """A person whose name has no mention: typed by the titles and appositions next to it."""
-        name = canonical_name(phrase.text, "PERSON")
-        m = _Mention(phrase.start, phrase.end, "PERSON", name, phrase.text)
+        core = [t for t in phrase.tokens[: phrase.core_end] if t.is_word]
+        surface = self.art.text[core[0].start : core[-1].end]
+        name = canonical_name(surface, "PERSON")
+        m = _Mention(core[0].start, core[-1].end, "PERSON", name, surface)
         official = self.art.person_is_official(name) or any(
             self.art.role_verdict(words, mentions, where) == "official"
             for _, words, mentions, where in self.art.role_entries(m))
@@ -838,8 +868,8 @@ class _Classifier:
     def _words_type(self, phrase: _Phrase, owners: list[_Mention]) -> str | None:
         """Type of a description from its words: the head, then the core right to left, then the rest."""
         lex = self.lex
-        head, _ = phrase.head_word()
-        kind = lex.bodies.get(head)
+        core = phrase.core_words()
+        kind = lex.body_at(core, len(core) - 1) if core else None
         if kind in ("official", "organisation", "media"):
             if owners and kind != "media":
                 owner_kind = self.art.body_type(owners[0].entity, owners[0].label)
@@ -850,9 +880,9 @@ class _Classifier:
             owner_kind = self.art.body_type(m.entity, m.label)
             if owner_kind is not None:
                 return owner_kind
-        core = phrase.core_words()
-        for word in [*reversed(core), *phrase.all_words()[len(core):]]:
-            kind = lex.bodies.get(word)
+        words = phrase.all_words()
+        for i in [*range(len(core) - 1, -1, -1), *range(len(core), len(words))]:
+            kind = lex.body_at(words, i)
             if kind in ("official", "organisation", "media"):
                 return kind
         return None

@@ -314,5 +314,11 @@ def test_plot_source_network(corpus: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     assert np.array_equal(np.concatenate([c.get_offsets() for c in dots]),
                           np.concatenate([c.get_offsets() for c in again.collections
                                           if isinstance(c, PathCollection)]))
+    sources = sorted((-d["statements"], d["name"]) for _, d in graph.nodes(data=True)
+                     if d["kind"] == "source")
+    few = plot_source_network(graph, n=4)
+    assert f"the 4 most quoted of {len(sources)} sources" in few.get_title()
+    drawn = {t.get_text() for t in few.texts}
+    assert {name for _, name in sources[:4]} <= drawn and not {name for _, name in sources[4:]} & drawn
     with pytest.raises(InputError, match="networkx graph"):
         plot_source_network(pd.DataFrame())

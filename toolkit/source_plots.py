@@ -142,7 +142,8 @@ def _group_labels(table: pd.DataFrame, groups: list[str]) -> pd.Series:
             unit = _period_unit(pd.DatetimeIndex(sorted(stamps.dropna().unique())))
             parts.append(stamps.map(lambda t, u=unit: "undated" if pd.isna(t) else _period_label(t, u)))
         else:
-            parts.append(values.map(lambda v: "(none)" if pd.isna(v) else str(v)))
+            missing = f"(no {column.replace('_', ' ')})"
+            parts.append(values.map(lambda v, m=missing: m if pd.isna(v) else str(v)))
     label = parts[0].astype(str)
     for part in parts[1:]:
         label = label + " · " + part.astype(str)
@@ -505,14 +506,14 @@ def plot_quotes_per_article(table: pd.DataFrame, *, value: str = "statements", a
         patch.set(facecolor="#56B4E9", alpha=0.35, edgecolor="#0072B2", linewidth=1)
     rng = np.random.default_rng(seed)
     for position, values in zip(positions, series, strict=True):
-        jitter = rng.uniform(-0.18, 0.18, size=len(values))
+        jitter = rng.uniform(-0.22, 0.22, size=len(values))
         ax.scatter(values, position + jitter, s=22, color="#0072B2", alpha=0.8, edgecolors="white",
                    linewidths=0.5, zorder=3)
         if len(values):
             ax.scatter([values.mean()], [position], marker="D", s=46, color="#D55E00", edgecolors="white",
                        linewidths=0.6, zorder=4)
-    ax.set_yticks(positions, labels=[f"{_shorten(g, 26)}\n({len(s)} articles)" for g, s in
-                                     zip(order, series, strict=True)])
+    ax.set_yticks(positions, labels=[f"{_shorten(g, 26)}\n({len(s)} article{'' if len(s) == 1 else 's'})"
+                                     for g, s in zip(order, series, strict=True)])
     ax.set_ylim(k - 0.5, -0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     high = max((float(s.max()) for s in series if len(s)), default=1.0)
@@ -616,24 +617,32 @@ def _network_parts(graph: Any, func: str) -> tuple[list[tuple[Any, dict[str, Any
     return nodes, edges
 
 
-def plot_source_network(graph: Any, *, ax: Axes | None = None, seed: int = 0) -> Axes:
+def plot_source_network(graph: Any, *, n: int | None = 40, ax: Axes | None = None, seed: int = 0) -> Axes:
     """Network of outlets (dark squares) and the sources they quote (circles coloured by source type).
 
-    ``graph`` is the graph of :func:`toolkit.sourcing.source_network`. Node area is proportional
-    to statements (an outlet's statements with a named source; a source's statements in all
-    outlets); line width grows with the statements an outlet takes from a source. Sources quoted
-    by several outlets sit between them. The layout is the seeded force-directed layout of
+    ``graph`` is the graph of :func:`toolkit.sourcing.source_network`. Only the ``n`` sources
+    with the most statements are drawn (ties by name; ``n=None`` draws all), with every outlet.
+    A source's area is proportional to its statements in all outlets (outlets are drawn at one
+    size); line width grows with the statements an outlet takes from a source. Sources quoted by
+    several outlets sit between them. The layout is the seeded force-directed layout of
     :func:`toolkit.plots.plot_cooccurrence_network`, so the same graph and ``seed`` give the same
     picture; labels sit under their nodes on white boxes, nudged apart until none overlap.
 
     Example:
         >>> graph = tk.source_network(attributions, articles, min_statements=2)   # doctest: +SKIP
-        >>> ax = plot_source_network(graph)                                       # doctest: +SKIP
+        >>> ax = plot_source_network(graph, n=30)                                 # doctest: +SKIP
     """
     func = "plot_source_network"
+    n = None if n is None else _positive(n, "n", func)
     nodes, edges = _network_parts(graph, func)
     nodes.sort(key=lambda item: (item[1]["kind"] != "outlet", -float(item[1].get("statements", 0) or 0),
                                  str(item[1].get("name", item[0]))))
+    sources_total = sum(1 for _, data in nodes if data["kind"] == "source")
+    if n is not None and sources_total > n:
+        outlet_count = len(nodes) - sources_total
+        nodes = nodes[: outlet_count + n]
+        kept = {node for node, _ in nodes}
+        edges = [(a, b, w) for a, b, w in edges if a in kept and b in kept]
     index = {node: i for i, (node, _) in enumerate(nodes)}
     names = [str(data.get("name", node)) for node, data in nodes]
     is_outlet = np.array([data["kind"] == "outlet" for _, data in nodes])
@@ -641,8 +650,9 @@ def plot_source_network(graph: Any, *, ax: Axes | None = None, seed: int = 0) ->
     types = [_type_key(data.get("source_type")) for _, data in nodes]
     colors = [OUTLET_COLOR if outlet else SOURCE_TYPE_COLORS[t]
               for outlet, t in zip(is_outlet, types, strict=True)]
-    scale = statements.max() if statements.max() > 0 else 1.0
-    areas = np.maximum(900 * statements / scale, 40)
+    source_counts = statements[~is_outlet]
+    scale = source_counts.max() if len(source_counts) and source_counts.max() > 0 else 1.0
+    areas = np.where(is_outlet, 700.0, np.maximum(650 * statements / scale, 45))
     edge_index = np.array([[index[a], index[b]] for a, b, _ in edges], dtype=np.int64).reshape(-1, 2)
     weights = np.array([w for _, _, w in edges], dtype=float)
     low, high = (float(weights.min()), float(weights.max())) if len(weights) else (0.0, 0.0)
@@ -652,8 +662,11 @@ def plot_source_network(graph: Any, *, ax: Axes | None = None, seed: int = 0) ->
         ax = _new_axes(9.5, 7.5)
     fig = ax.figure
     outlets = int(is_outlet.sum())
-    ax.set_title(f"Who quotes whom: {outlets} {'outlet' if outlets == 1 else 'outlets'} and "
-                 f"{len(nodes) - outlets} sources ({len(edges)} links)")
+    shown = len(nodes) - outlets
+    which = (f"the {shown} most quoted of {sources_total} sources" if shown < sources_total
+             else f"{shown} sources")
+    ax.set_title(f"Who quotes whom: {outlets} {'outlet' if outlets == 1 else 'outlets'} and {which} "
+                 f"({len(edges)} links)")
     ax.set_axis_off()
     handles: list[Any] = [Line2D([], [], linestyle="", marker="s", markersize=9, markerfacecolor=OUTLET_COLOR,
                                  markeredgecolor="white", label="Outlet")]
@@ -663,7 +676,7 @@ def plot_source_network(graph: Any, *, ax: Axes | None = None, seed: int = 0) ->
                 for key, color in SOURCE_TYPE_COLORS.items() if key in present]
     min_statements = getattr(graph, "graph", {}).get("min_statements")
     note = f" ({min_statements} or more)" if min_statements else ""
-    title = f"Node area ∝ statements\nLine width ∝ statements\n  on the link{note}"
+    title = f"Source area ∝ statements\nLine width ∝ statements\n  on the link{note}"
     ax.legend(handles=handles, title=title,
               loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=_TEXT_SIZE,
               title_fontsize=_TEXT_SIZE, alignment="left")

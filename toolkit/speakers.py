@@ -6,11 +6,14 @@
 mentions that overlap it, and the article text around the people it names.
 
 ``source_entity`` (who, by canonical name)
-    1. A pronoun ("he", "they") takes the entity of its ``antecedent``; an unresolved pronoun
-       names nobody and gets NA (as do rows without a source).
+    1. A pronoun ("he", "they", also "who", "anyone") takes the entity of its ``antecedent``;
+       an unresolved pronoun names nobody and gets NA (as do rows without a source).
     2. A source whose head word is a name ("Maj. Gen. Nizar Khalil", "the Iraqi Defence
-       Ministry", "Gen. Saleh") takes the ``entity`` of that mention, so the normalisation of the
-       mentions table applies: "Saleh" -> "Faisal Saleh", "UN" -> "United Nations".
+       Ministry", "Gen. Saleh"), or that names a person in apposition ("Clinton's campaign
+       chairman, John Podesta"), takes the ``entity`` of that mention, so the normalisation of
+       the mentions table applies: "Saleh" -> "Faisal Saleh", "UN" -> "United Nations". Two to
+       four capitalised non-lexicon words with no mention are a name the model missed and are
+       taken as a person ("Zaid Tawfiq, an engineer ...").
     3. An unnamed spokesperson, statement or report of a named body takes that body ("A Ministry
        of Defence spokesman" -> "Ministry of Defence", "a UN report" -> "United Nations"); unnamed
        people *close to* or *familiar with* a body do not.
@@ -21,7 +24,10 @@ mentions that overlap it, and the article text around the people it names.
        person whose title or apposition holds the word ("The commander of a US-backed alliance"
        -> "Karim Haddad, a senior commander of ..."), else to the nearest earlier organisation
        named with the word ("the monitor" -> "Syrian Rights Monitor"), else to the
-       ``antecedent`` of the attributions table.
+       ``antecedent`` of the attributions table when it fits (a person for a person noun, a body
+       of the same type and not a place for a body noun). Self-contained descriptions ("the
+       state's ports agency", with a possessive) and indefinite ones ("officials") never refer
+       back.
     5. Anything else is a description and keeps its text as written, white space collapsed and a
        leading determiner or common word in lower case, so that "The army" and "the army" count
        as one source: "the army", "officials in Tbilisi", "the US-led coalition". A generic name
@@ -29,7 +35,8 @@ mentions that overlap it, and the article text around the people it names.
        becomes "Syrian Observatory for Human Rights" only when the article names the
        Observatory in full and the mentions table resolves it).
 
-``source_type`` (what kind of source; first rule that applies)
+``source_type`` (what kind of source). A source that names someone is typed by what it names;
+an unnamed one by the rules below, tried in this order:
     * ``media``: a ``wire_credit`` row; a source that is, or is headed by, a news agency or
       outlet (``resources/sources_media.csv``: "Reuters", "Efe news", "The Associated Press");
       a description with a media word ("state television", "state media": state media count
@@ -52,23 +59,30 @@ mentions that overlap it, and the article text around the people it names.
       "Mayor", "Councillor") or has an apposition with an official role ("Nizar Khalil, a
       senior army commander"; "Yahya Jaber, the Defence Ministry's spokesman"). Posts that any
       body has ("spokesman", "director", "president", "official") count only when the body is
-      governmental or not named; a "former" title does not count (``speakers_roles.csv``). A
-      person found official in one article is official in every article (full names only).
-      An unresolved definite office ("the minister") is official.
+      governmental or not named; a "former" title or a past role ("who was ...") does not
+      count, and a relative clause counts only with a role verb ("who commands the operation";
+      ``speakers_roles.csv``). So a named minister is ``official``: an official title wins over
+      ``named_person``. A person found official in one article is official in every article
+      (full names only). An unresolved definite office ("the minister") is official.
     * ``organisation``: other named organisations (NGOs, monitors, charities, companies,
-      research bodies, the United Nations and its agencies) and descriptions headed by an
-      organisation word ("a monitoring group").
+      research bodies, parties, campaigns, the United Nations and its agencies) and descriptions
+      headed by an organisation word ("a monitoring group"). The UN is not a government: its
+      agencies are organisations and a person whose role is with the UN ("a senior UN
+      humanitarian official") is a ``named_person``.
     * ``named_person``: a named person not identified as an official.
     * ``unknown``: an unresolved pronoun, no source, or a description no lexicon types
       ("the report" with nothing to refer back to).
 
 What the rules miss: sources named only later in the article ("a monitoring group said ... The
-Syrian Rights Monitor"), officials whose role the article gives only in a clause ("who leads the
-alliance's units"), organisations the model tags as people and vice versa (an ORG followed by an
-apposition with "who" is taken as a person), and roles that depend on world knowledge
-("Muhandis" is a militia commander, but the seed article does not say so). Anonymity follows the
-project's convention (identified by name or by a specific organisation), so "a Ministry of
-Defence spokesman" is official, not anonymous.
+Syrian Rights Monitor"), officials whose role the article gives only in a clause without a role
+verb ("who leads the alliance's units"), organisations the model tags as people and vice versa
+(an ORG followed by an apposition "a/the ... who ..." is taken as a person), one surname shared
+by two people of an article (the mentions table gives them one entity), and roles that depend
+on world knowledge ("Muhandis" is a militia commander, but the seed article does not say so).
+The corpus-wide official rule can carry a title across time (a former minister quoted in a
+later article). Anonymity follows the project's convention (identified by name or by a specific
+organisation), so "a Ministry of Defence spokesman" is official, not anonymous, while "Donald
+Trump's campaign manager" (a role, no name, no organisation) is anonymous.
 
 Method: a light phrase analysis of the source span (determiner, head word, post-modifiers cut at
 prepositions and relative pronouns), the mentions that overlap it, and lexicons shipped as

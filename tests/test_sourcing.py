@@ -859,3 +859,11 @@ def test_highlight_labels_kinds_and_errors(corpus: tuple[pd.DataFrame, pd.DataFr
     broken = rows.assign(cue_end=rows["cue_end"] + 10_000)          # out of range: skipped, not drawn
     assert not [m for m in _parse(highlight_attributions(article_id, articles, broken).html).marks
                 if "tk-cue" in m["class"]]
+
+
+def test_tables_do_not_inherit_the_load_report(corpus: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    articles, attributions = corpus
+    articles = articles.copy()
+    articles.attrs["load_report"] = object()         # as load_articles() leaves it
+    for func in (source_counts, quotes_per_article, quoted_word_share, source_type_mix, wire_dependence):
+        assert "load_report" not in func(attributions, articles).attrs

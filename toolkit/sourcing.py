@@ -216,6 +216,7 @@ def _prepare(attributions: pd.DataFrame, articles: pd.DataFrame | None, keys: li
                     func, int((~known).sum()))
         data = data[known]
     base = _article_frame(articles, article_keys, freq, func)
+    base.attrs = {}                 # the articles' load report is not this table's metadata
     if article_keys:
         data = data.drop(columns=[k for k in article_keys if k in data.columns])
         data = data.merge(base, on="article_id", how="inner", sort=False)

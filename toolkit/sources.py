@@ -114,7 +114,7 @@ NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "compound", "amo
                           "npadvmod", "det", "nmod", "dative", "oprd", "nummod", "quantmod", "case", "meta",
                           "predet", "prt", "intj"})
 #: Classes of the reporting-verb lexicon that can introduce a verbatim quotation.
-QUOTE_CUE_CLASSES = frozenset({"speech", "writing"})
+QUOTE_CUE_CLASSES = frozenset({"speech", "writing", "manner"})
 #: Classes whose to-clause is reported content (``urged X to``, ``wants to``, ``expects to``).
 OPEN_CLAUSE_CLASSES = frozenset({"speech", "thought", "intention"})
 #: Verbs of a clause that is not a statement: ``asked``/``told`` with only a to-clause is an order.
@@ -146,10 +146,6 @@ ORG_DESCRIPTORS = frozenset({
 })
 #: Words that end a statement's first line as a sentence (not a headline).
 TERMINAL_PUNCT = ".!?:;\"”’)…"
-#: Quotation marks: opening, closing, and straight (either, by context).
-OPEN_QUOTES = "“«„‟"
-CLOSE_QUOTES = "”»"
-STRAIGHT_QUOTES = '"'
 #: Characters stripped from the edges of content and source spans.
 EDGE_CHARS = " \t\n,;:-—–"
 _WORD_RE = re.compile(r"\w")
@@ -268,14 +264,29 @@ class Quote:
     closed: bool = True
 
 
-def _is_opening(text: str, i: int) -> bool:
+#: A quotation mark: two apostrophes or backticks (as some wires and archives write them), or one
+#: double quote mark, straight or curly.
+_MARK_RE = re.compile(r"''|``|[\"“”«»„‟]")
+#: Single curly quotes, used for quotations inside headlines and in British copy.
+_SINGLE_RE = re.compile(r"‘|’")
+
+
+def _is_opening(text: str, i: int, width: int = 1) -> bool:
     before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
-    return (before.isspace() or before in "([{—–-/" or before in OPEN_QUOTES) and not after.isspace()
+    after = text[i + width] if i + width < len(text) else " "
+    return (before.isspace() or before in "([{—–-/‘“") and not after.isspace()
+
+
+def _mark_role(text: str, i: int, mark: str) -> str:
+    """``open``, ``close`` or ``either`` (straight marks, decided by the state of the scan)."""
+    if mark in ("“", "«", "„", "‟", "``", "”", "»"):
+        return "open" if _is_opening(text, i) else "close"  # “…“ and ”…” happen
+    return "either"
 
 
 def find_quotes(text: str) -> list[Quote]:
-    """The quotations of ``text``, in order: curly («», “”) and straight double quotes.
+    """The quotations of ``text``, in order: curly (“”, «»), straight ("), doubled ('') and, outside
+    those, single curly (‘’) quotation marks.
 
     A paragraph that opens a quotation without closing it continues in the next paragraph when that
     paragraph opens with a quote mark (the news convention for long quotations); otherwise the
@@ -285,51 +296,60 @@ def find_quotes(text: str) -> list[Quote]:
     ...  for q in find_quotes(text)]
     ['Go home.', 'Now']
     """
+    quotes = _scan(text, _MARK_RE)
+    singles = [q for q in _scan(text, _SINGLE_RE, single=True)
+               if not any(d.start <= q.start < d.end for d in quotes)]
+    return sorted([*quotes, *singles], key=lambda q: q.start)
+
+
+def _scan(text: str, pattern: re.Pattern[str], *, single: bool = False) -> list[Quote]:
     quotes: list[Quote] = []
     paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     open_at: int | None = None
+    open_mark = ""
     count = 0
     for number, (p_start, p_end) in enumerate(paragraphs):
-        i = p_start
-        first_char = p_start + (len(text[p_start:p_end]) - len(text[p_start:p_end].lstrip()))
+        marks = [(m.start(), m.group()) for m in pattern.finditer(text, p_start, p_end)]
+        lead = p_start + len(text[p_start:p_end]) - len(text[p_start:p_end].lstrip())
         if open_at is not None:
-            if first_char < p_end and text[first_char] in OPEN_QUOTES + STRAIGHT_QUOTES:
+            if marks and marks[0][0] == lead and (not single or marks[0][1] == "‘"):
                 count += 1  # the quotation carries over into this paragraph
-                i = first_char + 1
+                marks = marks[1:]
             else:  # never closed: it ends with the previous paragraph
-                prev_end = paragraphs[number - 1][1]
-                quotes.append(_make_quote(text, open_at, prev_end, count, closed=False))
+                quotes.append(_make_quote(text, open_at, paragraphs[number - 1][1], count, open_mark, ""))
                 open_at = None
-        while i < p_end:
-            char = text[i]
-            if char in OPEN_QUOTES and open_at is None:
-                open_at, count = i, 1
-            elif char in CLOSE_QUOTES and open_at is not None:
-                quotes.append(_make_quote(text, open_at, i + 1, count))
+        for i, mark in marks:
+            if single:
+                role = "open" if mark == "‘" and _is_opening(text, i) else (
+                    "close" if mark == "’" and not text[i + 1 : i + 2].isalpha() else "none")
+            else:
+                role = _mark_role(text, i, mark)
+            if role == "none":
+                continue
+            if open_at is None:
+                if role == "open" or (role == "either" and _is_opening(text, i, len(mark))):
+                    open_at, open_mark, count = i, mark, 1
+            elif role == "close" or role == "either" and (not _is_opening(text, i, len(mark))
+                                                            or open_mark in ('"', "''")):
+                quotes.append(_make_quote(text, open_at, i + len(mark), count, open_mark, mark))
                 open_at = None
-            elif char in CLOSE_QUOTES and _is_opening(text, i):
-                open_at, count = i, 1  # a closing mark used as an opening one
-            elif char in STRAIGHT_QUOTES:
-                if open_at is None:
-                    if _is_opening(text, i):
-                        open_at, count = i, 1
-                elif text[open_at] in STRAIGHT_QUOTES or not _is_opening(text, i):
-                    quotes.append(_make_quote(text, open_at, i + 1, count))
-                    open_at = None
-            i += 1
+            elif role == "open" and not single:
+                # an opening mark while one is open: the first was never closed
+                quotes.append(_make_quote(text, open_at, i, count, open_mark, ""))
+                open_at, open_mark, count = i, mark, 1
         if open_at is not None and number == len(paragraphs) - 1:
-            quotes.append(_make_quote(text, open_at, p_end, count, closed=False))
+            quotes.append(_make_quote(text, open_at, p_end, count, open_mark, ""))
             open_at = None
     return [q for q in quotes if q.content_end > q.content_start]
 
 
-def _make_quote(text: str, start: int, end: int, paragraphs: int, *, closed: bool = True) -> Quote:
-    inner_start, inner_end = start + 1, end - 1 if closed else end
+def _make_quote(text: str, start: int, end: int, paragraphs: int, open_mark: str, close_mark: str) -> Quote:
+    inner_start, inner_end = start + len(open_mark), end - len(close_mark)
     while inner_start < inner_end and text[inner_start].isspace():
         inner_start += 1
     while inner_end > inner_start and (text[inner_end - 1].isspace() or text[inner_end - 1] == ","):
         inner_end -= 1
-    return Quote(start, end, inner_start, inner_end, paragraphs, closed)
+    return Quote(start, end, inner_start, inner_end, paragraphs, bool(close_mark))
 
 
 # --------------------------------------------------------------------------- the frame of one Doc
@@ -356,7 +376,7 @@ class _Frame:
         self.text = doc.text
         self.quotes = find_quotes(self.text)
         self.quote_of = [-1] * len(doc)  # index of the quotation holding each token (marks included)
-        starts = [t.idx for t in doc]
+        self.starts = starts = [t.idx for t in doc]
         for number, quote in enumerate(self.quotes):
             for i in _tokens_between(starts, quote.start, quote.end):
                 self.quote_of[i] = number
@@ -377,6 +397,10 @@ class _Frame:
 
     def inside_quote(self, token: Token) -> bool:
         return self.quote_of[token.i] >= 0
+
+    def token_range(self, start: int, end: int) -> range:
+        """Indices of the tokens starting in ``[start, end)``."""
+        return _tokens_between(self.starts, start, end)
 
     def char_span(self, start: int, end: int) -> Span | None:
         return self.doc.char_span(start, end, alignment_mode="expand")
@@ -514,6 +538,8 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
     words. Misses content the parser attaches elsewhere (a quotation parsed as a separate sentence).
     """
     doc = verb.doc
+    if entry.cls == "manner":
+        return None
     children = list(verb.children)
     clauses = [c for c in children if c.dep_ in CLAUSE_DEPS]
     if clauses:
@@ -563,10 +589,13 @@ def _ends_clause(verb: Token) -> bool:
     return all(c.dep_ not in ("dobj", "ccomp", "xcomp") for c in verb.rights)
 
 
-def _unquoted_words(frame: _Frame, start: int, end: int) -> int:
-    """Word tokens in ``[start, end)`` outside quotation marks (a leading "that" not counted)."""
+def _unquoted_words(frame: _Frame, start: int, end: int, verb: Token | None = None) -> int:
+    """Word tokens in ``[start, end)`` outside quotation marks and outside ``verb``'s own subtree (a
+    parenthetical cue sits inside the clause it reports)."""
     doc = frame.doc
-    return sum(1 for i in range(start, end) if frame.quote_of[i] < 0 and doc[i].is_alpha
+    inside = verb is not None and start <= verb.i < end
+    skip = range(verb.left_edge.i, verb.right_edge.i + 1) if inside and verb is not None else range(0)
+    return sum(1 for i in range(start, end) if frame.quote_of[i] < 0 and doc[i].is_alpha and i not in skip
                and not (i == start and doc[i].lower_ == "that"))
 
 
@@ -628,7 +657,7 @@ def _direct_quotations(frame: _Frame) -> Iterator[_Row]:
         if span is None or quote.start < frame.headline_end:
             continue
         first, last = span.start, span.end - 1
-        if _word_count(frame.text[quote.content_start:quote.content_end]) < 3:
+        if not _utterance(frame, quote) or _embedded(frame, first):
             continue
         verb = _nearest_cue(frame, first, last)
         if verb is None:
@@ -637,15 +666,35 @@ def _direct_quotations(frame: _Frame) -> Iterator[_Row]:
         assert entry is not None
         content = verb_content(frame, verb, entry)
         if content is not None and first >= content[0] and last < content[1] + 1 \
-                and _unquoted_words(frame, *content) >= 1:
+                and _unquoted_words(frame, *content, verb) >= 1:
             continue  # the quotation is a fragment of reported speech: a mixed statement
-        source = _subject(verb)
         frame.used_cues.add(verb.i)
-        yield _direct_row(frame, verb, entry, source, [number])
+        yield _direct_row(frame, verb, entry, _speaker(verb), [number])
 
 
 def _word_count(text: str) -> int:
     return len(re.findall(r"\w+", text))
+
+
+def _embedded(frame: _Frame, first: int) -> bool:
+    """True when a quotation opens in the middle of a clause: a word other than a reporting verb or
+    "that" right before its opening mark ("was “a total lightweight.”", "pay "slightly more"").
+    Such a quotation is a quoted fragment (of a mixed statement), not a statement of its own."""
+    doc = frame.doc
+    i = first - 1
+    if i < 0 or "\n" in doc[i].whitespace_ or doc[i].is_space:
+        return False
+    token = doc[i]
+    if not any(c.isalnum() for c in token.text) or token.lower_ in ("that", "saying"):
+        return False
+    return frame.verb(token) is None
+
+
+def _utterance(frame: _Frame, quote: Quote) -> bool:
+    """True for a quotation that can be a statement: three words or more, or ending with punctuation
+    inside the marks ("Okay," / "Really?"); a short unpunctuated one is a name or a scare quote."""
+    inner = frame.text[quote.start:quote.end].strip(" \"'“”‘’«»„`\n")
+    return _word_count(inner) >= 3 or (bool(inner) and inner[-1] in ",.?!…")
 
 
 def _direct_row(frame: _Frame, verb: Token, entry: ReportingVerb, source: Token | None, quotes: list[int],
@@ -675,7 +724,7 @@ def _nearest_cue(frame: _Frame, first: int, last: int) -> Token | None:
             entry = frame.verb(token)
             if entry is None or entry.cls not in QUOTE_CUE_CLASSES:
                 continue
-            if _subject(token) is None and not any(c.dep_ in SUBJECT_DEPS for c in token.children):
+            if _subject(token) is None and _inverted_subject(token) is None:
                 continue
             distance = token.i - last if token.i > last else first - token.i
             candidates.append((distance, 0 if token.i > last else 1, token))
@@ -683,6 +732,30 @@ def _nearest_cue(frame: _Frame, first: int, last: int) -> Token | None:
         return None
     candidates.sort(key=lambda c: (c[0], c[1]))
     return candidates[0][2]
+
+
+def _inverted_subject(verb: Token) -> Token | None:
+    """The speaker right after a verb the parser left without a subject ("…," said Robert Reich, who …).
+
+    Only for a verb that directly follows a quotation's closing mark and comma.
+    """
+    doc = verb.doc
+    i = verb.i - 1
+    if i < 0 or not (doc[i].is_quote or doc[i].text in (",", "''")):
+        return None
+    if verb.i + 1 >= len(doc) or not doc[verb.i + 1].text[:1].isalpha():
+        return None
+    for child in verb.rights:
+        if child.left_edge.i != verb.i + 1:
+            continue
+        subjects = [c for c in child.children if c.dep_ in SUBJECT_DEPS and c.left_edge.i == verb.i + 1]
+        return subjects[0] if subjects else child
+    return None
+
+
+def _speaker(verb: Token) -> Token | None:
+    """The source token of a quotation's cue: the subject, else the inverted speaker after the verb."""
+    return _subject(verb) or _inverted_subject(verb)
 
 
 def _crosses_line(doc: Doc, i: int, first: int, last: int) -> bool:
@@ -727,7 +800,7 @@ def _reported_speech(frame: _Frame) -> Iterator[_Row]:
         kind = "mixed" if quotes else "indirect"
         cue_start, cue_end = _cue_range(token)
         recipient = _recipient(token) if entry.lemma == "tell" else None
-        if quotes and _unquoted_words(frame, start, end) == 0:
+        if quotes and _unquoted_words(frame, start, end, token) == 0:
             kind = "direct"
             content_chars = (frame.quotes[quotes[0]].content_start, frame.quotes[quotes[-1]].content_end)
         elif recipient is not None and media_kind(doc[slice(*expand_noun(recipient))].text) is not None:
@@ -821,10 +894,10 @@ def _uncued_quotations(frame: _Frame, rows: list[_Row]) -> Iterator[_Row]:
     for number, quote in enumerate(frame.quotes):
         if number in attributed or quote.start < frame.headline_end:
             continue
-        if _word_count(frame.text[quote.content_start:quote.content_end]) < 3:
+        if not _utterance(frame, quote):
             continue
         span = frame.char_span(quote.start, quote.end)
-        if span is None:
+        if span is None or _embedded(frame, span.start):
             continue
         previous = by_last_quote.get(number - 1)
         if previous is not None and _continues(frame, previous, quote):
@@ -847,24 +920,29 @@ def _uncued_quotations(frame: _Frame, rows: list[_Row]) -> Iterator[_Row]:
 
 
 def _continues(frame: _Frame, previous: _Row, quote: Quote) -> bool:
-    """True when only the previous statement's own words and punctuation lie between it and ``quote``."""
-    assert previous.content is not None
+    """True when only the previous statement's own sentence lies between it and ``quote``.
+
+    ``"…," X said in an interview. "…"`` and ``"…," X said.`` + a paragraph opening with the
+    quotation continue; a sentence with other words in between, or a paragraph with words before
+    the quotation, does not.
+    """
+    if previous.verb is None:
+        return False
+    doc = frame.doc
+    own = frame.sent_of[previous.verb.i]
     last = frame.quotes[previous.quotes[-1]]
-    gap_start = last.end
-    ends = [previous.cue[1], previous.source[1] if previous.source else 0]
-    gap_start = max(gap_start, *ends)
-    between = frame.text[gap_start:quote.start]
-    if "\n" in between:
-        # a new paragraph: it must open with the quotation, and the quotation fill the paragraph's start
-        paragraph_rest = between.rsplit("\n", 1)[-1]
-        before_break = between.rsplit("\n", 1)[0]
-        return not paragraph_rest.strip() and not _WORD_RE.search(_strip_trailing_words(before_break))
-    return not _WORD_RE.search(between)
-
-
-def _strip_trailing_words(text: str) -> str:
-    """Drop a trailing adverbial after the cue ("… he said on Tuesday.") from a gap's text."""
-    return re.sub(r"^\s*(?:on|in|at|late|earlier|later)\b[^.]*\.", "", text)
+    newline = False
+    for i in frame.token_range(last.end, quote.start):
+        token = doc[i]
+        if "\n" in token.text:
+            newline = True
+            continue
+        if frame.sent_of[token.i] != own and (token.is_alpha or token.is_digit):
+            return False
+        if newline and not token.is_space:
+            return False  # words before the quotation in its paragraph
+    del doc
+    return True
 
 
 def _speaker_after(frame: _Frame, end: int) -> Token | None:

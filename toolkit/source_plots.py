@@ -197,8 +197,9 @@ def _dodged_rates(ax: Axes, table: pd.DataFrame, groups: list[str], category: st
                     markersize=8 if m == 1 else 6.5, markerfacecolor=colors[name], markeredgecolor="white",
                     markeredgewidth=0.8, zorder=3)
             if counts:
-                ax.text(high + 0.012, y, f"{int(row['count'])}/{int(row['total'])}", va="center", ha="left",
-                        fontsize=_TEXT_SIZE, color="#333333")
+                ax.annotate(f"{int(row['count'])}/{int(row['total'])}", (high, y), xytext=(7, 0),
+                            textcoords="offset points", va="center", ha="left", fontsize=_TEXT_SIZE,
+                            color="#333333")
             right = max(right, high)
     ax.set_yticks(range(len(order)), labels=[_shorten(o, 28) for o in order])
     ax.set_ylim(len(order) - 0.5, -0.5)
@@ -587,11 +588,12 @@ def plot_cue_profile(profile: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.spines[:].set_visible(False)
     colorbar = ax.figure.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
     noun = groups[0].replace("_", " ") if len(groups) == 1 else "group"
-    colorbar.set_label(f"Share of the {noun}'s statements (%)")
+    colorbar.set_label(f"Share of the {noun}'s statements (%)" if groups else "Share of statements (%)")
     colorbar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     ax.set_xlabel(_group_name(groups) or "All statements")
     ax.set_ylabel("Reporting verb (lemma)")
-    ax.set_title(f"Reporting verbs per {noun}: \"say\" or \"claim\"?")
+    ax.set_title(f"Reporting verbs per {noun}: \"say\" or \"claim\"?" if groups
+                 else "Reporting verbs in all statements")
     return ax
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 import time
 import warnings
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 
 import toolkit as tk
+from toolkit import stats, syndication
 from toolkit.analysis import cooccurrence, country_counts, distinctive_entities, entity_counts, entity_trends
 from toolkit.errors import InputError
 from toolkit.stats import wilson_interval
@@ -264,6 +266,12 @@ def test_copies_from_the_same_outlet_are_shared_copy_but_not_copied() -> None:
                           ("b", "X", "2017-06-13 12:00", text + " Update.")])
     table = shared_copy_by_outlet(articles, find_syndicated(articles))
     assert table[["syndicated", "copied"]].iloc[0].tolist() == [2, 0]
+
+
+@pytest.mark.parametrize("module", [syndication, stats])
+def test_docstring_examples_run(module: object) -> None:
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
 
 
 def test_wilson_interval_matches_the_formula() -> None:

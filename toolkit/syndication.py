@@ -11,9 +11,9 @@ of each outlet's output is shared copy (wire dependence measured by copy, not on
 
 1. *Text.* The headline line (the first line when it equals ``title``) and boilerplate lines
    (the patterns of :mod:`toolkit.clean`) are left out, so a changed headline or a "Read more:"
-   line does not count. The rest is NFKC-normalised, case-folded, curly quotes made straight,
-   in-word apostrophes dropped ("militants’" = "militants'" = "militants"), and split into words
-   (``\\w+``): punctuation, quote style and white space do not matter.
+   line does not count. The rest is NFKC-normalised, case-folded, stripped of in-word apostrophes
+   of any style ("it’s" = "it's" = "its") and split into words (``\\w+``): punctuation, quote
+   style and white space do not matter.
 2. *Shingles.* Every run of ``shingle_size`` (5) consecutive words is a shingle, hashed to 32
    bits; an article is the set of its shingle hashes. Five-word shingles are long enough that
    two independent reports of the same event share few of them even when they name the same
@@ -39,10 +39,12 @@ of each outlet's output is shared copy (wire dependence measured by copy, not on
    400-word story has containment near 1, Jaccard near 0.35); the Jaccard floor stops a short
    text that is merely quoted inside a much longer one (a 30-word statement in a 600-word
    article) from tying that article to every other article quoting it. Wire copy printed with
-   light edits scores 0.85 or more; follow-up stories that reuse a few background paragraphs
-   of an earlier one score 0.3–0.6 and are kept apart (in the BBC News 2004–05 corpus a story
-   reusing half of another's paragraphs scores 0.50), as do independent reports of one event
-   (under 0.1 even when they name the same people, places and dates).
+   light edits scores 0.85 or more, and an outlet's updated version of its own story (new
+   lede, same body) 0.6–0.9; a follow-up story that reuses some background paragraphs of an
+   earlier one scores 0.3–0.6 and is kept apart (in the BBC News 2004–05 corpus, a story on
+   Liberal Democrat debt policy that reuses half of an earlier election-tour story scores
+   0.50), and independent reports of one event score under 0.1 even when they name the same
+   people, places and dates.
 5. *Groups* are the connected components of the verified pairs (union-find). The group's first
    copy is its earliest published article (undated ones after dated ones, ties broken by
    ``article_id``); its ``article_id`` is the ``story_id``.
@@ -54,7 +56,9 @@ exact duplicates. **What it misses**: rewrites that keep the facts but change th
 shows in the attributions table); copies shorter than ``min_shingles`` shingles (about 25 words:
 too short to tell shared copy from a shared stock phrase); translated copy; and, with small
 probability, pairs whose Jaccard similarity is under 0.2 that LSH does not propose. Groups are
-transitive: if A copies B and B copies C, A and C are in one story even when they share little.
+transitive: if A copies B and B copies C, A and C are in one story even when they share little;
+so templated reports (daily market closes, weather) can chain into one long "story" unless
+``window=`` limits how far apart in time copies may be.
 
 Example:
     >>> import pandas as pd

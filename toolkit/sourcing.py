@@ -73,6 +73,7 @@ from .analysis import (
 )
 from .checks import require_table
 from .errors import InputError
+from .speakers import SOURCE_TYPES
 from .stats import wilson_interval
 
 if TYPE_CHECKING:
@@ -104,7 +105,6 @@ SPEECH_KINDS: tuple[str, ...] = ("direct", "mixed", "indirect", "according_to", 
 #: (the quoted fragments inside the paraphrase).
 QUOTE_KINDS: tuple[str, ...] = ("direct", "mixed")
 #: The values of ``source_type``, in the order charts and tables list them.
-SOURCE_TYPES: tuple[str, ...] = ("named_person", "official", "organisation", "media", "anonymous", "unknown")
 #: Measures of :func:`wire_dependence`, in table order.
 WIRE_MEASURES: tuple[str, ...] = ("wire_credit", "media_source", "shared_copy", "credit_or_copy")
 #: Columns of :func:`source_statements`' table, in order.

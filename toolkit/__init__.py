@@ -24,6 +24,7 @@ from .corpus import LoadRecord, LoadReport, article_id_for, load_articles
 from .entities import canonical_name, extract_mentions, load_aliases, normalise_mentions
 from .errors import CacheError, InputError, LoadWarning, ModelError, ToolkitError, ToolkitWarning
 from .gazetteer import load_gazetteer
+from .highlight import AttributionView, highlight_attributions
 from .maps import plot_country_choropleth, plot_place_map, plot_regional_map, regional_extent
 from .merges import save_aliases, suggest_merges
 from .paths import find_path
@@ -36,11 +37,40 @@ from .plots import (
     plot_outlet_heatmap,
     plot_top_entities,
 )
+from .source_plots import (
+    plot_anonymous_rate,
+    plot_cue_profile,
+    plot_quotes_per_article,
+    plot_source_network,
+    plot_source_type_mix,
+    plot_top_sources,
+    plot_wire_dependence,
+)
+from .sources import extract_attributions, load_reporting_verbs
+from .sourcing import (
+    SPEECH_KINDS,
+    anonymous_rate,
+    cue_profile,
+    quoted_word_share,
+    quotes_per_article,
+    source_counts,
+    source_edges,
+    source_network,
+    source_statements,
+    source_type_mix,
+    wire_dependence,
+)
+from .speakers import SOURCE_TYPES, classify_sources, source_type_rules
+from .stats import wilson_interval
+from .syndication import dedupe_articles, find_syndicated, shared_copy_by_outlet, syndicated_groups
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "SOURCE_TYPES",
+    "SPEECH_KINDS",
     "AnnotateStats",
+    "AttributionView",
     "CacheError",
     "Corpus",
     "InputError",
@@ -52,37 +82,64 @@ __all__ = [
     "ToolkitError",
     "ToolkitWarning",
     "annotate",
+    "anonymous_rate",
     "article_focus",
     "article_id_for",
     "canonical_name",
+    "classify_sources",
     "clean_text",
     "cooccurrence",
     "cooccurrence_graph",
     "country_counts",
+    "cue_profile",
+    "dedupe_articles",
     "distinctive_entities",
     "entity_counts",
     "entity_trends",
+    "extract_attributions",
     "extract_mentions",
     "extract_place_mentions",
     "find_path",
+    "find_syndicated",
+    "highlight_attributions",
     "kwic",
     "load_aliases",
     "load_articles",
     "load_gazetteer",
+    "load_reporting_verbs",
     "normalise_mentions",
     "period_of",
     "place_counts",
+    "plot_anonymous_rate",
     "plot_cooccurrence_network",
     "plot_country_choropleth",
+    "plot_cue_profile",
     "plot_distinctive_entities",
     "plot_entity_trends",
     "plot_outlet_heatmap",
     "plot_place_map",
+    "plot_quotes_per_article",
     "plot_regional_map",
+    "plot_source_network",
+    "plot_source_type_mix",
     "plot_top_entities",
+    "plot_top_sources",
+    "plot_wire_dependence",
+    "quoted_word_share",
+    "quotes_per_article",
     "regional_extent",
     "resolve_model",
     "resolve_places",
     "save_aliases",
+    "shared_copy_by_outlet",
+    "source_counts",
+    "source_edges",
+    "source_network",
+    "source_statements",
+    "source_type_mix",
+    "source_type_rules",
     "suggest_merges",
+    "syndicated_groups",
+    "wilson_interval",
+    "wire_dependence",
 ]

@@ -182,9 +182,10 @@ def load_pipeline(name: str, components: tuple[str, ...]) -> Language:
             nlp.enable_pipe(component)
     if "senter" in components:
         nlp.add_pipe(PARAGRAPH_COMPONENT, after="senter")
+    elif "parser" in components:
+        nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
     else:
-        nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser" if "parser" in components else None,
-                     first="parser" not in components)
+        nlp.add_pipe(PARAGRAPH_COMPONENT, first=True)
     return nlp
 
 

@@ -41,6 +41,8 @@ from .corpus import article_id_for, load_articles
 from .entities import MENTION_COLUMNS, MENTIONS_VERSION, extract_mentions, normalise_mentions
 from .errors import InputError
 from .places import PLACE_MENTION_COLUMNS, PLACES_VERSION, extract_place_mentions, resolve_places
+from .sources import ATTRIBUTION_COLUMNS, ATTRIBUTIONS_VERSION, extract_attributions
+from .speakers import classify_sources
 from .store import AnnotationStore, default_cache_dir
 
 __all__ = ["EXTRACTORS", "AnnotateStats", "Corpus", "Extractor", "annotate"]
@@ -73,7 +75,11 @@ EXTRACTORS: dict[str, Extractor] = {
                           extract_mentions),
     "places": Extractor("places", PLACES_VERSION, frozenset({"ner"}), PLACE_MENTION_COLUMNS,
                         extract_place_mentions),
+    "attributions": Extractor("attributions", ATTRIBUTIONS_VERSION, frozenset({"parser", "ner"}),
+                              ATTRIBUTION_COLUMNS, extract_attributions),
 }
+#: Tables another table is built from: who said something is read off the entity mentions.
+REQUIRES = {"attributions": ("mentions",)}
 
 
 @dataclass
@@ -109,12 +115,21 @@ class Corpus:
         """The ``places`` table: place mentions resolved to GeoNames places (or unresolved, with why)."""
         return self.tables["places"]
 
+    @property
+    def attributions(self) -> pd.DataFrame:
+        """The ``attributions`` table: one row per attributed statement, with its source's type."""
+        return self.tables["attributions"]
+
     def normalise(self, *, aliases: str | os.PathLike[str] | None = None) -> Corpus:
         """Recompute the ``entity`` column with a user alias file (e.g. saved merge decisions).
 
         Returns the corpus itself, so that ``corpus.normalise(aliases="aliases.csv").mentions`` reads.
         """
         self.tables["mentions"] = normalise_mentions(self.tables["mentions"], self.articles, aliases=aliases)
+        if "attributions" in self.tables:
+            self.tables["attributions"] = classify_sources(
+                self.tables["attributions"], self.tables["mentions"], self.articles
+            )
         return self
 
     def docs(self, article_ids: Iterable[str] | None = None) -> Iterator[Doc]:
@@ -198,8 +213,10 @@ def annotate(
     """Annotate a corpus with spaCy (cached on disk) and extract its tables.
 
     ``articles`` is the table from :func:`toolkit.load_articles` (or a path to load it from).
-    ``outputs`` names the tables to build (default: all of :data:`EXTRACTORS`); only the pipeline
-    components they need are run. ``n_process`` and ``batch_size`` go to ``nlp.pipe``;
+    ``outputs`` names the tables to build (default: all of :data:`EXTRACTORS`: ``mentions``,
+    ``places`` and ``attributions``); only the pipeline components they need are run (the
+    dependency parser only for ``attributions``, which also builds ``mentions`` to name sources).
+    ``n_process`` and ``batch_size`` go to ``nlp.pipe``;
     ``max_length`` (default: the model's) is the length above which a text is annotated in pieces.
     The cache lives in ``cache_dir`` (default ``~/.cache/toolkit``, or ``$TOOLKIT_CACHE_DIR``);
     ``use_cache=False`` neither reads nor writes it. ``progress=False`` hides the progress bar.
@@ -215,6 +232,7 @@ def annotate(
     unknown = [n for n in names if n not in EXTRACTORS]
     if unknown:
         raise InputError(f"unknown output(s) {unknown}; available: {sorted(EXTRACTORS)}")
+    names = list(dict.fromkeys(r for n in names for r in (*REQUIRES.get(n, ()), n)))
     if n_process < 1:
         raise InputError(f"n_process must be at least 1, got {n_process}")
     extractors = [EXTRACTORS[n] for n in names]
@@ -259,6 +277,8 @@ def annotate(
         tables["mentions"] = normalise_mentions(tables["mentions"], articles, aliases=aliases)
     if "places" in tables:
         tables["places"] = resolve_places(tables["places"], articles)
+    if "attributions" in tables:
+        tables["attributions"] = classify_sources(tables["attributions"], tables["mentions"], articles)
     logger.info("annotated %d articles: %d parsed, %d from cached docs, %d from cached tables",
                 stats.articles, stats.parsed, stats.from_cached_docs, stats.from_cached_tables)
     return Corpus(articles, tables, spec, components, cache_path, stats, dict(zip(ids, keys, strict=True)))

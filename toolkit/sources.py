@@ -120,6 +120,20 @@ OPEN_CLAUSE_CLASSES = frozenset({"speech", "thought", "intention"})
 #: Verbs of a clause that is not a statement: ``asked``/``told`` with only a to-clause is an order.
 CONTENTLESS_OPEN_CLAUSE = frozenset({"tell", "decide", "agree", "offer", "order", "seek", "aim", "plan", "prefer",
                                      "wish", "call", "find", "show", "mean", "forget", "remember"})
+#: Dependency labels of an object's complement ("called the vote a disgrace", "urged X to").
+COMPLEMENT_DEPS = frozenset({"oprd", "xcomp", "ccomp"})
+#: Prepositions that complete an object ("accused X of", "praised X for", "described X as").
+COMPLEMENT_PREPS = frozenset({"of", "for", "as"})
+#: Verbs whose passive with a to-clause reports something ("X is expected to win").
+PASSIVE_REPORT_LEMMAS = frozenset({"expect", "believe", "say", "report", "think", "know", "allege", "estimate",
+                                   "project", "predict", "forecast", "consider", "see", "understand"})
+#: Head nouns of subjects that are documents or findings ("the poll shows", "the report found").
+DOCUMENT_NOUNS = frozenset({
+    "poll", "polls", "survey", "surveys", "study", "studies", "report", "reports", "data", "analysis", "research",
+    "figures", "numbers", "results", "records", "documents", "emails", "memo", "letter", "audit", "review",
+    "investigation", "probe", "tally", "count", "estimates", "projections", "model", "forecast", "statement",
+    "filings", "filing", "records", "evidence", "findings", "census", "index", "ratings", "exit",
+})
 #: Relative pronouns: a relative clause's subject is the noun the clause modifies.
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 #: Subject pronouns and the entity labels of the names they can stand for.
@@ -159,12 +173,20 @@ _CREDIT_RE = re.compile(
 
 @dataclass(frozen=True)
 class ReportingVerb:
-    """One verb of the lexicon: its lemma, class, and what counts as its content besides a clause."""
+    """One verb of the lexicon: its lemma, class, and what counts as its content besides a clause.
+
+    ``obj`` is ``content`` (the object alone is what was said: "denied the report"), ``complement``
+    (the object with its complement: "called the vote a disgrace") or ``none``.
+    """
 
     lemma: str
     cls: str
-    object_is_content: bool
+    obj: str
     preps: frozenset[str]
+
+    @property
+    def object_is_content(self) -> bool:
+        return self.obj == "content"
 
 
 def _read_csv_rows(name: str) -> list[dict[str, str]]:
@@ -177,7 +199,7 @@ def _read_csv_rows(name: str) -> list[dict[str, str]]:
 def _verb_forms() -> dict[str, ReportingVerb]:
     forms: dict[str, ReportingVerb] = {}
     for row in _read_csv_rows("reporting_verbs.csv"):
-        verb = ReportingVerb(row["lemma"], row["class"], row["object"] == "1", frozenset(row["preps"].split()))
+        verb = ReportingVerb(row["lemma"], row["class"], row["object"], frozenset(row["preps"].split()))
         for form in row["forms"].split():
             forms.setdefault(form, verb)
     return forms
@@ -556,11 +578,24 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
             if objects:
                 start = min(start, objects[0].left_edge.i)
             return start, clause.right_edge.i + 1
+    objects = [c for c in children if c.dep_ in OBJECT_DEPS and c.i > verb.i]
+    if entry.obj == "complement" and not objects:
+        objects = [c for c in children if c.dep_ == "oprd" and c.i > verb.i]
+        if objects and not any(c.dep_ == "prep" and c.i < objects[0].i and c.i > verb.i for c in children):
+            return _subtree_range(objects[0])  # "called Valeant's chief executive ''incredibly driven''"
+        objects = []
+    if objects and not (objects[0].lower_ in ("it", "this", "that", "so")
+                        and objects[0].n_lefts + objects[0].n_rights == 0 and entry.obj != "complement"):
+        obj = objects[0]
+        complement = [c for c in children if c.i > obj.i and (
+            c.dep_ in COMPLEMENT_DEPS or c.dep_ in OBJECT_DEPS
+            or c.dep_ in ("prep", "advcl") and c.left_edge.lower_ in COMPLEMENT_PREPS)]
+        if complement and entry.obj in ("content", "complement"):
+            return obj.left_edge.i, complement[-1].right_edge.i + 1
+        if entry.object_is_content or entry.cls == "evidence" and _document_subject(verb) \
+                or entry.obj == "complement" and _quotes_in(frame, obj.left_edge.i, obj.right_edge.i + 1):
+            return _subtree_range(obj)
     if entry.object_is_content:
-        objects = [c for c in children if c.dep_ in OBJECT_DEPS and c.i > verb.i]
-        if objects and not (objects[0].lower_ in ("it", "this", "that", "so")
-                            and objects[0].n_lefts + objects[0].n_rights == 0):
-            return _subtree_range(objects[0])
         objects = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]  # "denied targeting civilians"
         if objects and entry.cls == "speech":
             return _subtree_range(objects[0])
@@ -570,10 +605,15 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
                 objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
                 if objects:
                     return _subtree_range(objects[0])
+            if child.dep_ == "advcl" and child.i > verb.i and child.left_edge.lower_ in entry.preps \
+                    and child.left_edge.dep_ == "mark":  # "called for Trump to drop out"
+                return child.left_edge.i + 1, child.right_edge.i + 1
     if verb.dep_ in PARENTHETICAL_DEPS and verb.head is not verb and entry.cls in ("speech", "writing", "thought"):
         head = verb.head
         if verb.i > head.i and _ends_clause(verb) and not frame.inside_quote(head):
             start, end = _subtree_range(head, exclude=verb)
+            if start < verb.left_edge.i < end:  # "…, Hennessey said, and …": the part before
+                end = verb.left_edge.i
             start = _strip_mark(doc, start, end)
             return (start, end) if end - start >= 3 else None
         if verb.i > head.i and frame.inside_quote(head):
@@ -581,6 +621,31 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
         if verb.i < head.i and verb.dep_ == "parataxis":  # "the plan, he said, is …"
             start, end = head.left_edge.i, head.right_edge.i + 1
             return (start, end) if end - start >= 3 else None
+    return None
+
+
+def _document_subject(verb: Token) -> bool:
+    """True when the verb's subject is a document or a finding ("the poll shows", "the report found")."""
+    subject = _subject(verb)
+    return subject is not None and subject.lower_ in DOCUMENT_NOUNS
+
+
+def passive_content(verb: Token, entry: ReportingVerb) -> tuple[int, int] | None:
+    """Token range of a passive report: "X is expected / believed / said to …" (the whole clause).
+
+    Only for verbs of saying, thinking and evidence with a passive subject and a to-clause; "it is
+    said that …" is handled as a content clause.
+    """
+    if entry.cls not in ("speech", "thought", "evidence") or entry.lemma not in PASSIVE_REPORT_LEMMAS:
+        return None
+    subjects = [c for c in verb.children if c.dep_ in PASSIVE_SUBJECT_DEPS and c.i < verb.i]
+    opens = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i]
+    if not subjects or subjects[0].lower_ in RELATIVE_PRONOUNS or subjects[0].lower_ == "it":
+        return None
+    if opens:
+        return subjects[0].left_edge.i, opens[0].right_edge.i + 1
+    if entry.lemma == "expect":  # "Neither step is expected soon"
+        return _subtree_range(subjects[0])
     return None
 
 
@@ -780,16 +845,18 @@ def _reported_speech(frame: _Frame) -> Iterator[_Row]:
         entry = frame.verb(token)
         if entry is None:
             continue
-        content = verb_content(frame, token, entry)
+        content = passive_content(token, entry) or verb_content(frame, token, entry)
         if content is None:
             continue
         start, end = content
         if end <= start:
             continue
         source = _subject(token)
-        if source is not None and start <= source.i < end:
+        if source is not None and start <= source.i < end and not \
+                token.left_edge.i <= source.i <= token.right_edge.i:
             continue
-        if source is None and not any(c.dep_ in CLAUSE_DEPS for c in token.children):
+        if source is None and not any(c.dep_ in CLAUSE_DEPS for c in token.children) \
+                and not (start <= token.i < end):
             continue
         if source is not None and source.lower_ in ("i", "we", "you") and frame.inside_quote(source):
             continue
@@ -1103,7 +1170,13 @@ def extract_attributions(doc: Doc) -> list[tuple[object, ...]]:
 
 
 def _drop_overlapping(rows: list[_Row]) -> list[_Row]:
-    """One row per cue: a later pattern never repeats a cue an earlier one took."""
+    """One row per cue, and no statement nested in another one's content.
+
+    A later pattern never repeats a cue an earlier one took. A cue inside the content of another
+    statement ("officials said the government has asked donors to …") is part of what that source
+    said, not a statement of its own, and is dropped; "according to" and credit contents do not
+    nest others (they cover a whole sentence).
+    """
     seen: set[tuple[int, int]] = set()
     kept = []
     for row in rows:
@@ -1111,7 +1184,9 @@ def _drop_overlapping(rows: list[_Row]) -> list[_Row]:
             continue
         seen.add(row.cue)
         kept.append(row)
-    return kept
+    outer = [r.content for r in kept if r.content is not None and r.kind not in ("according_to", "wire_credit")]
+    return [r for r in kept if not any(c[0] <= r.cue[0] and r.cue[1] <= c[1] and not (r.content == c)
+                                       for c in outer)]
 
 
 def _extent(row: _Row) -> tuple[int, int]:

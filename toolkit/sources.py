@@ -134,6 +134,8 @@ DOCUMENT_NOUNS = frozenset({
     "investigation", "probe", "tally", "count", "estimates", "projections", "model", "forecast", "statement",
     "filings", "filing", "records", "evidence", "findings", "census", "index", "ratings", "exit",
 })
+#: Objects that make a verb an act rather than a statement ("claimed responsibility").
+ACT_OBJECTS = frozenset({"responsibility", "victory", "credit", "defeat", "office", "power"})
 #: Relative pronouns: a relative clause's subject is the noun the clause modifies.
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 #: Subject pronouns and the entity labels of the names they can stand for.
@@ -407,6 +409,8 @@ class _Frame:
         self.sent_of = sentence_index(doc)
         self.sents = list(doc.sents) if doc.has_annotation("SENT_START") or doc.has_annotation("DEP") else [doc[:]]
         self.used_cues: set[int] = set()
+        first = _dateline_re().search(self.text[: max(self.headline_end, 0) + 400])
+        self.dateline_end = first.end() if first else 0
 
     def verb(self, token: Token) -> ReportingVerb | None:
         """The lexicon entry of ``token`` when it is a reporting verb in a verbal position."""
@@ -450,7 +454,7 @@ def _headline_end(text: str) -> int:
 # --------------------------------------------------------------------------- shared helpers
 
 
-def _subject(verb: Token, depth: int = 0) -> Token | None:
+def _subject(verb: Token, depth: int = 0, quote_of: Sequence[int] | None = None) -> Token | None:
     """The source token of a reporting verb: its subject, else the subject it shares or stands for.
 
     Catches the verb's own active subject ("X said", "said X"), a relative clause's antecedent ("X,
@@ -459,6 +463,8 @@ def _subject(verb: Token, depth: int = 0) -> Token | None:
     """
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS:
+            if quote_of is not None and quote_of[child.i] >= 0 and quote_of[verb.i] < 0:
+                continue  # a subject inside a quotation belongs to the quoted words
             if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
                 return verb.head
             return child
@@ -469,8 +475,11 @@ def _subject(verb: Token, depth: int = 0) -> Token | None:
                 return objects[0]
     if any(c.dep_ in PASSIVE_SUBJECT_DEPS or c.dep_ == "auxpass" for c in verb.children):
         return None
+    if depth < 3 and verb.dep_ == "conj" and verb.head.dep_ in CLAUSE_DEPS \
+            and verb.head.head.lower_ in _verb_forms():  # "X said A and denied B": B is X's
+        return _subject(verb.head.head, depth + 1, quote_of)
     if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb:
-        return _subject(verb.head, depth + 1)
+        return _subject(verb.head, depth + 1, quote_of)
     if verb.dep_ == "acl" and verb.head is not verb and verb.lower_.endswith("ing"):
         return verb.head  # "a statement saying …"
 
@@ -564,13 +573,22 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
         return None
     children = list(verb.children)
     clauses = [c for c in children if c.dep_ in CLAUSE_DEPS]
+    if not clauses and verb.dep_ == "ROOT":
+        # "The city remains empty, the United Nations said on Friday": the clause parsed as advcl
+        clauses = [c for c in children if c.dep_ in ("advcl", "parataxis") and c.i < verb.i
+                   and c.left_edge.i == verb.sent.start and doc[c.right_edge.i + 1].text == ","]
     if clauses:
         right = [c for c in clauses if c.i > verb.i]
         clause = right[0] if right else clauses[-1]
         start, end = clause.left_edge.i, clause.right_edge.i + 1
+        if clause.i > verb.i:
+            end = _cut_conjoined_reports(clause, end)
+            start = _skip_adverbial(verb, clause, start)
         return _strip_mark(doc, start, end), end
     if entry.cls in OPEN_CLAUSE_CLASSES and entry.lemma not in CONTENTLESS_OPEN_CLAUSE:
         opens = [c for c in children if c.dep_ in OPEN_CLAUSE_DEPS and c.i > verb.i]
+        if opens and entry.lemma == "ask" and not any(c.dep_ in OBJECT_DEPS for c in children):
+            opens = []  # "asked not to be named" is about the speaker, not a statement
         if opens:
             clause = opens[0]
             start = clause.left_edge.i
@@ -584,6 +602,8 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
         if objects and not any(c.dep_ == "prep" and c.i < objects[0].i and c.i > verb.i for c in children):
             return _subtree_range(objects[0])  # "called Valeant's chief executive ''incredibly driven''"
         objects = []
+    if objects and objects[0].lower_ in ACT_OBJECTS:
+        return None  # "claimed responsibility", "declared victory": acts, not statements
     if objects and not (objects[0].lower_ in ("it", "this", "that", "so")
                         and objects[0].n_lefts + objects[0].n_rights == 0 and entry.obj != "complement"):
         obj = objects[0]
@@ -649,6 +669,34 @@ def passive_content(verb: Token, entry: ReportingVerb) -> tuple[int, int] | None
     return None
 
 
+def _cut_conjoined_reports(clause: Token, end: int) -> int:
+    """End of a content clause before a conjoined reporting verb without its own subject: in "X said
+    A and denied B", "denied B" is the next statement of X, not part of A."""
+    forms = _verb_forms()
+    for child in clause.rights:
+        if child.dep_ == "conj" and child.lower_ in forms and not any(
+                c.dep_ in SUBJECT_DEPS or c.dep_ in PASSIVE_SUBJECT_DEPS for c in child.children):
+            cut = child.left_edge.i
+            while cut > clause.i and (clause.doc[cut - 1].dep_ == "cc" or clause.doc[cut - 1].is_punct):
+                cut -= 1
+            return min(end, cut)
+    return end
+
+
+def _skip_adverbial(verb: Token, clause: Token, start: int) -> int:
+    """Start of a content clause after a time or place phrase that belongs to the cue ("said on Friday
+    it had …", parsed as part of the clause)."""
+    doc = verb.doc
+    if start != verb.i + 1:
+        return start
+    for child in clause.lefts:
+        if child.left_edge.i == start and child.dep_ in ("prep", "npadvmod") and \
+                any(c.dep_ in SUBJECT_DEPS or c.dep_ in PASSIVE_SUBJECT_DEPS for c in clause.lefts if c.i > child.i):
+            following = child.right_edge.i + 1
+            return following + 1 if following < len(doc) and doc[following].text == "," else following
+    return start
+
+
 def _ends_clause(verb: Token) -> bool:
     """True when nothing but modifiers of the verb follow it up to the end of its head's clause."""
     return all(c.dep_ not in ("dobj", "ccomp", "xcomp") for c in verb.rights)
@@ -683,7 +731,7 @@ def _cue_range(verb: Token) -> tuple[int, int]:
 def _cue_chars(doc: Doc, start: int, end: int, *, recipient: Token | None = None,
                colon: bool = False) -> tuple[int, int]:
     if recipient is not None:
-        end = max(end, expand_noun(recipient)[1])
+        end = max(end, recipient.i + 1)
     s, e = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
     if colon and end < len(doc) and doc[end].text == ":":
         e = doc[end].idx + 1
@@ -734,7 +782,7 @@ def _direct_quotations(frame: _Frame) -> Iterator[_Row]:
                 and _unquoted_words(frame, *content, verb) >= 1:
             continue  # the quotation is a fragment of reported speech: a mixed statement
         frame.used_cues.add(verb.i)
-        yield _direct_row(frame, verb, entry, _speaker(verb), [number])
+        yield _direct_row(frame, verb, entry, _speaker(frame, verb), [number])
 
 
 def _word_count(text: str) -> int:
@@ -767,6 +815,8 @@ def _direct_row(frame: _Frame, verb: Token, entry: ReportingVerb, source: Token 
     doc = frame.doc
     cue_start, cue_end = _cue_range(verb)
     recipient = _recipient(verb) if entry.lemma == "tell" else None
+    if recipient is not None and media_kind(doc[slice(*expand_noun(recipient))].text) is not None:
+        recipient = None  # a quotation given to an outlet: the cue is "told" (the outlet is in the text)
     colon = cue_end < len(doc) and doc[cue_end].text == ":"
     quote_a, quote_b = frame.quotes[quotes[0]], frame.quotes[quotes[-1]]
     return _Row("direct", _cue_chars(doc, cue_start, cue_end, recipient=recipient, colon=colon), entry.lemma,
@@ -818,9 +868,9 @@ def _inverted_subject(verb: Token) -> Token | None:
     return None
 
 
-def _speaker(verb: Token) -> Token | None:
+def _speaker(frame: _Frame, verb: Token) -> Token | None:
     """The source token of a quotation's cue: the subject, else the inverted speaker after the verb."""
-    return _subject(verb) or _inverted_subject(verb)
+    return _subject(verb, quote_of=frame.quote_of) or _inverted_subject(verb)
 
 
 def _crosses_line(doc: Doc, i: int, first: int, last: int) -> bool:
@@ -851,7 +901,7 @@ def _reported_speech(frame: _Frame) -> Iterator[_Row]:
         start, end = content
         if end <= start:
             continue
-        source = _subject(token)
+        source = _subject(token, quote_of=frame.quote_of)
         if source is not None and start <= source.i < end and not \
                 token.left_edge.i <= source.i <= token.right_edge.i:
             continue
@@ -876,6 +926,10 @@ def _reported_speech(frame: _Frame) -> Iterator[_Row]:
         if entry.lemma == "report" and source_chars is not None \
                 and media_kind(frame.text[source_chars[0]:source_chars[1]]) == "agency":
             kind = "wire_credit"
+            name = re.sub(r"(?i)\s+(?:news|news agency|agency)$", "", frame.text[source_chars[0]:source_chars[1]])
+            source_chars = (source_chars[0], source_chars[0] + len(name))
+        if frame.dateline_end and start < len(doc) and content_chars[0] < frame.dateline_end < content_chars[1]:
+            content_chars = (frame.dateline_end, content_chars[1])
         frame.used_cues.add(token.i)
         colon = cue_end < len(doc) and doc[cue_end].text == ":"
         yield _Row(kind, _cue_chars(doc, cue_start, cue_end, recipient=recipient, colon=colon), entry.lemma,
@@ -902,22 +956,60 @@ def _according_to(frame: _Frame) -> Iterator[_Row]:
         source = objects[0]
         s_start, s_end = expand_noun(source)
         s_start = max(s_start, to.i + 1)
-        phrase_end = max(s_end, source.right_edge.i + 1)
-        sent = frame.sents[frame.sent_of[token.i]]
-        before = (sent.start, token.i)
-        after = (phrase_end, sent.end)
-        size_before = _word_count(doc[before[0]:before[1]].text) if before[1] > before[0] else 0
-        size_after = _word_count(doc[after[0]:after[1]].text) if after[1] > after[0] else 0
-        if size_before >= 3 and size_after >= 3:
-            content = _chars(doc, sent.start, sent.end)
-        elif size_before >= size_after:
-            content = _chars(doc, *before)
-        else:
-            content = _chars(doc, *after)
+        content = _sentence_around(frame, token.i, max(s_end, source.right_edge.i + 1))
         if content is None:
             continue
         yield _Row("according_to", (token.idx, to.idx + len(to.text)), "according to",
                    _chars(doc, s_start, s_end), content, source)
+
+
+def _sentence_around(frame: _Frame, phrase_start: int, phrase_end: int) -> tuple[int, int] | None:
+    """Content of a sentence-level attribution phrase (``according to X`` / ``in a poll``): the rest of
+    the sentence. A phrase that opens the sentence ends at its first comma; one in the middle gives
+    the whole sentence when both sides have words."""
+    doc = frame.doc
+    sent = frame.sents[frame.sent_of[phrase_start]]
+    opening = all(not t.is_alpha or t.lower_ in ("but", "and", "yet", "so") for t in doc[sent.start:phrase_start])
+    if opening:
+        commas = [t.i for t in doc[phrase_start:sent.end] if t.text == ","]
+        if commas and commas[0] + 1 < sent.end:
+            phrase_end = max(phrase_end, commas[0] + 1)
+    before = (sent.start, phrase_start)
+    after = (phrase_end, sent.end)
+    size_before = _word_count(doc[before[0]:before[1]].text) if before[1] > before[0] else 0
+    size_after = _word_count(doc[after[0]:after[1]].text) if after[1] > after[0] else 0
+    if size_before >= 3 and size_after >= 3:
+        return _chars(doc, sent.start, sent.end)
+    if size_before >= size_after:
+        return _chars(doc, *before)
+    return _chars(doc, *after)
+
+
+def _in_documents(frame: _Frame) -> Iterator[_Row]:
+    """``In a statement / a poll released Sunday / an interview with X, …``: the document is the source.
+
+    Only a sentence-opening "In" whose object is headed by a document noun (:data:`DOCUMENT_NOUNS`),
+    and only when the rest of the sentence has no reporting verb of its own ("In a statement, the
+    ministry said …" is the ministry's statement). Kind ``according_to``, cue "In".
+    """
+    doc = frame.doc
+    for sent in frame.sents:
+        first = sent[0] if len(sent) else None
+        if first is None or first.lower_ != "in" or first.idx < frame.headline_end or frame.inside_quote(first):
+            continue
+        objects = [c for c in first.children if c.dep_ == "pobj"]
+        if not objects or objects[0].lower_ not in DOCUMENT_NOUNS:
+            continue
+        source = objects[0]
+        s_start, s_end = expand_noun(source)
+        if any(frame.verb(t) is not None and t.dep_ in ("ROOT", "ccomp") and t.i >= s_end
+               for t in doc[s_end:sent.end]):
+            continue
+        content = _sentence_around(frame, first.i, max(s_end, source.right_edge.i + 1))
+        if content is None:
+            continue
+        yield _Row("according_to", (first.idx, first.idx + len(first.text)), "in", _chars(doc, s_start, s_end),
+                   content, source)
 
 
 def _wire_credits(frame: _Frame) -> Iterator[_Row]:
@@ -980,7 +1072,7 @@ def _uncued_quotations(frame: _Frame, rows: list[_Row]) -> Iterator[_Row]:
         entry = frame.verb(verb)
         assert entry is not None
         frame.used_cues.add(verb.i)
-        row = _direct_row(frame, verb, entry, _subject(verb), [number])
+        row = _direct_row(frame, verb, entry, _speaker(frame, verb), [number])
         attributed.add(number)
         by_last_quote[number] = row
         yield row
@@ -1162,6 +1254,7 @@ def extract_attributions(doc: Doc) -> list[tuple[object, ...]]:
     rows.extend(_direct_quotations(frame))
     rows.extend(_reported_speech(frame))
     rows.extend(_according_to(frame))
+    rows.extend(_in_documents(frame))
     rows.extend(_uncued_quotations(frame, rows))
     rows = [r for r in rows if r.cue[0] >= frame.headline_end]
     rows = _drop_overlapping(rows)
@@ -1184,9 +1277,19 @@ def _drop_overlapping(rows: list[_Row]) -> list[_Row]:
             continue
         seen.add(row.cue)
         kept.append(row)
-    outer = [r.content for r in kept if r.content is not None and r.kind not in ("according_to", "wire_credit")]
-    return [r for r in kept if not any(c[0] <= r.cue[0] and r.cue[1] <= c[1] and not (r.content == c)
-                                       for c in outer)]
+    def nested(row: _Row) -> bool:
+        if row.kind in ("according_to", "wire_credit"):
+            return False
+        for other in kept:
+            if other is row or other.content is None:
+                continue
+            if other.kind in ("according_to", "wire_credit") and row.source is not None:
+                continue
+            if other.content[0] <= row.cue[0] and row.cue[1] <= other.content[1]:
+                return True
+        return False
+
+    return [r for r in kept if not nested(r)]
 
 
 def _extent(row: _Row) -> tuple[int, int]:

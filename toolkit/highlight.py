@@ -42,10 +42,10 @@ from __future__ import annotations
 import html
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -55,6 +55,8 @@ from .errors import InputError
 __all__ = ["AttributionView", "highlight_attributions"]
 
 logger = logging.getLogger(__name__)
+
+S = TypeVar("S")
 
 #: (background, solid colour) of each role, from the Okabe–Ito palette.
 ROLE_COLORS: dict[str, tuple[str, str]] = {
@@ -86,6 +88,7 @@ class AttributionView:
     """
 
     html: str
+    page_title: str = "Attributions"
 
     def _repr_html_(self) -> str:
         return self.html
@@ -101,8 +104,9 @@ class AttributionView:
     def save(self, path: str | Path) -> Path:
         """Write a standalone HTML page holding the view; returns the path."""
         target = Path(path)
-        target.write_text("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Attributions</title>"
-                          f"</head><body>\n{self.html}\n</body></html>\n", encoding="utf-8")
+        target.write_text("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                          f"<title>{_escape(self.page_title)}</title></head><body>\n{self.html}\n</body></html>\n",
+                          encoding="utf-8")
         return target
 
 
@@ -152,24 +156,150 @@ def _describe(number: int, row: pd.Series) -> str:
     return described + (f" · cue “{cue}”" if cue else "")
 
 
-def _legend() -> str:
-    def swatch(role: str, label: str, underline: str = "") -> str:
-        background, color = ROLE_COLORS[role]
-        style = f"{_MARK} background: {background};"
-        if underline:
-            style += f" border-bottom: 2px {underline} {color};"
-        return f'<mark style="{style}">{label}</mark>'
+def cut_segments(text: str, spans: Sequence[S]) -> Iterator[tuple[int, int, list[S]]]:
+    """Cut ``text`` at every span boundary: ``(low, high, spans covering text[low:high])``, in text order.
 
-    items = [swatch("source", "source"), swatch("cue", "cue"),
-             swatch("content", "quoted content", "solid"), swatch("content", "reported content", "dashed")]
+    ``spans`` are objects with ``start`` and ``end`` (valid offsets into ``text``). The segments are
+    flat and cover the whole text, so one tag per segment gives well-formed markup whatever the
+    spans: nested, crossing or identical.
+
+    >>> from collections import namedtuple
+    >>> Span = namedtuple("Span", "start end")
+    >>> [(low, high, len(c)) for low, high, c in cut_segments("abcdef", [Span(1, 4), Span(2, 6)])]
+    [(0, 1, 0), (1, 2, 1), (2, 4, 2), (4, 6, 1)]
+    """
+    cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+    for low, high in itertools.pairwise(cuts):
+        yield low, high, [s for s in spans if s.start <= low and high <= s.end]
+
+
+def mark(segment: str, *, style: str, classes: str, tooltip: str) -> str:
+    """One highlighted segment: ``segment`` and ``tooltip`` escaped; ``style`` and ``classes`` are the
+    caller's own (never data)."""
+    return f'<mark class="{classes}" style="{style}" title="{_escape(tooltip)}">{_escape(segment)}</mark>'
+
+
+def _content_underline(contents: int, quoted: bool) -> str:
+    """Underline of a segment inside ``contents`` content spans: doubled, solid (quoted) or dashed."""
+    line = "double" if contents > 1 else "solid" if quoted else "dashed"
+    width = 3 if line == "double" else 2
+    return f"border-bottom: {width}px {line} {ROLE_COLORS['content'][1]};"
+
+
+def article_header(article: pd.Series, text: str, summary: str) -> str:
+    """The title (unless the text opens with it) and a meta line: outlet · date · ``summary``."""
+    header = []
+    title = _value(article, "title") if "title" in article.index else None
+    if title and not text.lstrip().startswith(str(title).strip()):     # the text may open with its title
+        header.append(f'<div style="font-size: 1.25em; font-weight: bold; line-height: 1.4;">'
+                      f'{_escape(title)}</div>')
+    meta = [str(_value(article, c)) for c in ("outlet",) if c in article.index and _value(article, c)]
+    if "published" in article.index and _value(article, "published") is not None:
+        meta.append(f"{pd.Timestamp(article['published']):%d %b %Y}")
+    meta.append(summary)
+    header.append(f'<div style="font-family: Helvetica, Arial, sans-serif; font-size: 13px; color: #555555; '
+                  f'line-height: 1.6; margin-bottom: 0.4em;">{_escape(" · ".join(meta))}</div>')
+    return "".join(header)
+
+
+def swatch(label: str, background: str, *, underline: tuple[str, str] | None = None) -> str:
+    """A legend entry: ``label`` (escaped) on ``background``, optionally underlined (line style, colour)."""
+    style = f"{_MARK} background: {background};"
+    if underline:
+        style += f" border-bottom: 2px {underline[0]} {underline[1]};"
+    return f'<mark style="{style}">{_escape(label)}</mark>'
+
+
+def legend_line(items: Sequence[str], note: str) -> str:
+    """A legend line: the ``swatch`` entries, then a short ``note`` (escaped)."""
     return ('<div style="font-family: Helvetica, Arial, sans-serif; font-size: 13px; line-height: 2; '
             'margin-bottom: 0.6em; color: #333333;">' + " ".join(items) +
-            ' <span style="color: #666666;">· labels: source type after a source, kind after a cue · '
-            'hover for details</span></div>')
+            f' <span style="color: #666666;">· {_escape(note)}</span></div>')
+
+
+def _legend() -> str:
+    def role(name: str, label: str, line: str = "") -> str:
+        background, color = ROLE_COLORS[name]
+        return swatch(label, background, underline=(line, color) if line else None)
+
+    items = [role("source", "source"), role("cue", "cue"),
+             role("content", "quoted content", "solid"), role("content", "reported content", "dashed")]
+    return legend_line(items, "labels: source type after a source, kind after a cue · hover for details")
 
 
 def _badge(text: str, color: str, tooltip: str) -> str:
     return f'<span style="{_BADGE.format(color=color)}" title="{_escape(tooltip)}">{_escape(text)}</span>'
+
+
+def article_statements(attributions: pd.DataFrame, article_id: Any, *,
+                       kinds: str | Sequence[str] | None = None,
+                       func: str = "highlight_attributions") -> pd.DataFrame:
+    """The rows of one article's statements (of ``kinds``, if given) in text order, renumbered from 0."""
+    rows = attributions[attributions["article_id"] == article_id]
+    if kinds is not None:
+        if "kind" not in rows.columns:
+            raise InputError(f"{func}(): attributions is missing column 'kind' (needed by kinds=)")
+        wanted = [kinds] if isinstance(kinds, str) else list(kinds)
+        rows = rows[rows["kind"].isin(wanted).fillna(False).astype(bool)]
+    order = [c for c in ("start", "cue_start") if c in rows.columns]
+    if order:
+        rows = rows.sort_values(order, kind="stable", na_position="last")
+    return rows.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The highlightable spans of one article's statements (see :func:`statement_spans`)."""
+
+    spans: list[_Span]
+    descriptions: list[str]
+    kinds: list[str]
+    badges: dict[int, list[str]]
+
+    def describe(self, covering: Sequence[_Span]) -> tuple[list[str], str, list[str]]:
+        """For a segment covered by ``covering`` (non-empty): its roles, most specific first (the first
+        gives the background), the CSS of its content underline ("" outside contents) and its tooltip
+        lines (one per span, in statement order)."""
+        present = {s.role for s in covering}
+        roles = [role for role in _ROLE_ORDER if role in present]
+        contents = [s for s in covering if s.role == "content"]
+        underline = _content_underline(len(contents), any(self.kinds[s.statement] in QUOTED_KINDS
+                                                          for s in contents)) if contents else ""
+        ranked = sorted(covering, key=lambda s: (s.statement, _ROLE_ORDER.index(s.role)))
+        return roles, underline, [f"{s.role} of {self.descriptions[s.statement]}" for s in ranked]
+
+
+def statement_spans(rows: pd.DataFrame, text: str, article_id: Any, *, labels: bool = True) -> Statements:
+    """The source, cue and content spans of ``rows`` (one article's attributions, in display order)
+    within ``text``, numbered from 1, with tooltips and (``labels=True``) the labels drawn after
+    sources (source type) and cues (kind), keyed by the offset they follow. Spans with missing or
+    out-of-range offsets are skipped (logged)."""
+    spans: list[_Span] = []
+    descriptions: list[str] = []
+    kinds: list[str] = []
+    for number, (_, row) in enumerate(rows.iterrows(), start=1):
+        descriptions.append(_describe(number, row))
+        kinds.append(str(_value(row, "kind") or ""))
+        for role in ("source", "cue", "content"):
+            edges = _offsets(row, role, len(text), article_id)
+            if edges is not None:
+                spans.append(_Span(edges[0], edges[1], role, number - 1))
+
+    badges: dict[int, list[str]] = {}
+    if labels:
+        for span in sorted(spans, key=lambda s: (s.end, s.role != "source", s.statement)):
+            row = rows.iloc[span.statement]
+            if span.role == "source":
+                source_type = _value(row, "source_type")
+                if source_type:
+                    words = _SOURCE_TYPE_WORDS.get(str(source_type), str(source_type))
+                    badges.setdefault(span.end, []).append(
+                        _badge(words, "#8A5D00", descriptions[span.statement]))
+            elif span.role == "cue" and _value(row, "kind"):
+                badges.setdefault(span.end, []).append(
+                    _badge(str(_value(row, "kind")).replace("_", " "), "#007A59",
+                           descriptions[span.statement]))
+    return Statements(spans, descriptions, kinds, badges)
 
 
 def highlight_attributions(article_id: Any, articles: pd.DataFrame, attributions: pd.DataFrame, *,
@@ -207,80 +337,23 @@ def highlight_attributions(article_id: Any, articles: pd.DataFrame, attributions
                          f"(it has {len(articles)} articles, e.g. {articles['article_id'].head(3).tolist()})")
     article = match.iloc[0]
     text = "" if pd.isna(article["text"]) else str(article["text"])
-    rows = attributions[attributions["article_id"] == article_id]
-    if kinds is not None:
-        if "kind" not in rows.columns:
-            raise InputError(f"{func}(): attributions is missing column 'kind' (needed by kinds=)")
-        wanted = [kinds] if isinstance(kinds, str) else list(kinds)
-        rows = rows[rows["kind"].isin(wanted).fillna(False).astype(bool)]
-    order = [c for c in ("start", "cue_start") if c in rows.columns]
-    if order:
-        rows = rows.sort_values(order, kind="stable", na_position="last")
-    rows = rows.reset_index(drop=True)
+    rows = article_statements(attributions, article_id, kinds=kinds, func=func)
 
-    spans: list[_Span] = []
-    descriptions: list[str] = []
-    statement_kinds: list[str] = []
-    for number, (_, row) in enumerate(rows.iterrows(), start=1):
-        descriptions.append(_describe(number, row))
-        statement_kinds.append(str(_value(row, "kind") or ""))
-        for role in ("source", "cue", "content"):
-            edges = _offsets(row, role, len(text), article_id)
-            if edges is not None:
-                spans.append(_Span(edges[0], edges[1], role, number - 1))
-
-    # Labels drawn after a span ends: a source's type, a cue's kind.
-    badges: dict[int, list[str]] = {}
-    if labels:
-        for span in sorted(spans, key=lambda s: (s.end, s.role != "source", s.statement)):
-            row = rows.iloc[span.statement]
-            if span.role == "source":
-                source_type = _value(row, "source_type")
-                if source_type:
-                    words = _SOURCE_TYPE_WORDS.get(str(source_type), str(source_type))
-                    badges.setdefault(span.end, []).append(
-                        _badge(words, "#8A5D00", descriptions[span.statement]))
-            elif span.role == "cue" and _value(row, "kind"):
-                badges.setdefault(span.end, []).append(
-                    _badge(str(_value(row, "kind")).replace("_", " "), "#007A59",
-                           descriptions[span.statement]))
-
-    cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+    statements = statement_spans(rows, text, article_id, labels=labels)
     pieces: list[str] = []
-    for low, high in itertools.pairwise(cuts):
-        segment = _escape(text[low:high])
-        covering = [s for s in spans if s.start <= low and high <= s.end]
+    for low, high, covering in cut_segments(text, statements.spans):
         if not covering:
-            pieces.append(segment)
+            pieces.append(_escape(text[low:high]))
         else:
-            roles = {s.role for s in covering}
-            top = next(role for role in _ROLE_ORDER if role in roles)
-            style = f"{_MARK} background: {ROLE_COLORS[top][0]};"
-            contents = [s for s in covering if s.role == "content"]
-            if contents:
-                quoted = any(statement_kinds[s.statement] in QUOTED_KINDS for s in contents)
-                line = "double" if len(contents) > 1 else "solid" if quoted else "dashed"
-                width = 3 if line == "double" else 2
-                style += f" border-bottom: {width}px {line} {ROLE_COLORS['content'][1]};"
-            ranked = sorted(covering, key=lambda s: (s.statement, _ROLE_ORDER.index(s.role)))
-            tooltip = "\n".join(f"{s.role} of {descriptions[s.statement]}" for s in ranked)
-            classes = " ".join(f"tk-{role}" for role in _ROLE_ORDER if role in roles)
-            pieces.append(f'<mark class="{classes}" style="{style}" title="{_escape(tooltip)}">'
-                          f"{segment}</mark>")
-        pieces.extend(badges.get(high, []))
+            roles, underline, lines = statements.describe(covering)
+            style = f"{_MARK} background: {ROLE_COLORS[roles[0]][0]};"
+            style += f" {underline}" if underline else ""
+            pieces.append(mark(text[low:high], style=style, classes=" ".join(f"tk-{r}" for r in roles),
+                               tooltip="\n".join(lines)))
+        pieces.extend(statements.badges.get(high, []))
 
-    header = []
-    title = _value(article, "title") if "title" in article.index else None
-    if title and not text.lstrip().startswith(str(title).strip()):     # the text may open with its title
-        header.append(f'<div style="font-size: 1.25em; font-weight: bold; line-height: 1.4;">'
-                      f'{_escape(article["title"])}</div>')
-    meta = [str(_value(article, c)) for c in ("outlet",) if c in article.index and _value(article, c)]
-    if "published" in article.index and _value(article, "published") is not None:
-        meta.append(f"{pd.Timestamp(article['published']):%d %b %Y}")
-    meta.append(f"{len(rows)} attributed statement{'s' if len(rows) != 1 else ''}")
-    header.append(f'<div style="font-family: Helvetica, Arial, sans-serif; font-size: 13px; color: #555555; '
-                  f'line-height: 1.6; margin-bottom: 0.4em;">{_escape(" · ".join(meta))}</div>')
-    body = (f'<div class="tk-attributions" style="{_CONTAINER}">' + "".join(header) +
+    header = article_header(article, text, f"{len(rows)} attributed statement{'s' if len(rows) != 1 else ''}")
+    body = (f'<div class="tk-attributions" style="{_CONTAINER}">' + header +
             (_legend() if legend else "") + '<div style="white-space: pre-wrap;">' + "".join(pieces) +
             "</div></div>")
     return AttributionView(body)

@@ -628,7 +628,8 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
             if child.dep_ == "advcl" and child.i > verb.i and child.left_edge.lower_ in entry.preps \
                     and child.left_edge.dep_ == "mark":  # "called for Trump to drop out"
                 return child.left_edge.i + 1, child.right_edge.i + 1
-    if verb.dep_ in PARENTHETICAL_DEPS and verb.head is not verb and entry.cls in ("speech", "writing", "thought"):
+    if verb.dep_ in PARENTHETICAL_DEPS and verb.head is not verb and entry.cls in ("speech", "writing", "thought") \
+            and (_set_off(verb) or verb.head.lower_ not in _verb_forms()):
         head = verb.head
         if verb.i > head.i and _ends_clause(verb) and not frame.inside_quote(head):
             start, end = _subtree_range(head, exclude=verb)
@@ -695,6 +696,13 @@ def _skip_adverbial(verb: Token, clause: Token, start: int) -> int:
             following = child.right_edge.i + 1
             return following + 1 if following < len(doc) and doc[following].text == "," else following
     return start
+
+
+def _set_off(verb: Token) -> bool:
+    """True when the verb's clause is set off by a comma, dash or quote mark ("…, the army said")."""
+    doc = verb.doc
+    i = verb.left_edge.i - 1
+    return i >= 0 and (doc[i].text in (",", "—", "–", "-", ";") or doc[i].is_quote)
 
 
 def _ends_clause(verb: Token) -> bool:
@@ -1113,14 +1121,19 @@ def _speaker_after(frame: _Frame, end: int) -> Token | None:
     if sent.start < end - 1 and frame.sent_of[end - 1] == frame.sent_of[end]:
         pass  # same sentence: the nearest-cue search already looked here
     tokens = [t for t in doc[end:sent.end] if not t.is_space]
-    if not tokens or len(tokens) > 12 or "\n\n" in doc[end - 1].whitespace_ + doc[end - 1].text:
+    if not tokens or "\n\n" in doc[end - 1].whitespace_ + doc[end - 1].text:
         return None
     for token in tokens:
         entry = frame.verb(token)
-        if entry is None or entry.cls not in QUOTE_CUE_CLASSES or token.i in frame.used_cues:
+        if entry is None or entry.cls not in QUOTE_CUE_CLASSES:
             continue
-        if _subject(token) is not None and verb_content(frame, token, entry) is None:
+        subject = _subject(token)
+        if subject is None:
+            continue
+        if token.i not in frame.used_cues and verb_content(frame, token, entry) is None:
             return token
+        if subject.left_edge.i == tokens[0].i and token.i <= subject.i + 2:
+            return token  # "…" The minister added that …: the quotation and a reported statement
     return None
 
 
@@ -1273,7 +1286,9 @@ def _drop_overlapping(rows: list[_Row]) -> list[_Row]:
     seen: set[tuple[int, int]] = set()
     kept = []
     for row in rows:
-        if row.cue in seen:
+        if row.cue in seen and not (row.kind == "direct" and row.content is not None and all(
+                r.content is not None and r.content[1] <= row.content[0] or r.content[0] >= row.content[1]
+                for r in kept if r.cue == row.cue)):
             continue
         seen.add(row.cue)
         kept.append(row)

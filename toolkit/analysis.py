@@ -30,6 +30,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from .checks import require_table
+from .duckdb_backend import check_backend
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -252,7 +253,7 @@ def _article_frame(articles: pd.DataFrame, keys: list[str], freq: str, func: str
 
 def entity_counts(mentions: pd.DataFrame, articles: pd.DataFrame | None = None, *, by: Any = None,
                   labels: Any = None, freq: str = "MS", n: int | None = None,
-                  dedupe: Dedupe = None) -> pd.DataFrame:
+                  dedupe: Dedupe = None, backend: str = "pandas") -> pd.DataFrame:
     """How often each entity is mentioned, overall or per group, and in what share of articles.
 
     Columns: the ``by`` columns (if any), ``entity``, ``label`` (the entity's most frequent
@@ -279,6 +280,10 @@ def entity_counts(mentions: pd.DataFrame, articles: pd.DataFrame | None = None, 
     articles); the default ``None`` counts every copy, i.e. the story once per outlet running
     it. A table from ``find_syndicated`` may be passed instead, to use other settings.
 
+    ``backend="duckdb"`` counts with DuckDB (same result); ``mentions`` (and ``articles``) may
+    then also be Parquet on disk: a file, a folder of parts or a glob (see
+    :mod:`toolkit.duckdb_backend`), for tables larger than memory.
+
     >>> import pandas as pd
     >>> mentions = pd.DataFrame({
     ...     "article_id": ["a1", "a1", "a1", "a2", "a3"],
@@ -293,6 +298,11 @@ def entity_counts(mentions: pd.DataFrame, articles: pd.DataFrame | None = None, 
       Post           Raqqa    GPE         1         1             0.5
     """
     func = "entity_counts"
+    if check_backend(backend, func):
+        from . import duckdb_backend
+
+        return duckdb_backend.entity_counts(mentions, articles, by=by, labels=labels, freq=freq, n=n,
+                                            dedupe=dedupe)
     _require_frame(mentions, "mentions", ["article_id", "label", "entity"], func)
     if articles is not None:
         _unique_articles(_require_frame(articles, "articles", ["article_id"], func), func)
@@ -349,7 +359,8 @@ def entity_counts(mentions: pd.DataFrame, articles: pd.DataFrame | None = None, 
 
 
 def entity_trends(mentions: pd.DataFrame, articles: pd.DataFrame, *, freq: str = "MS",
-                  entities: Any = None, n: int = 10, dedupe: Dedupe = None) -> pd.DataFrame:
+                  entities: Any = None, n: int = 10, dedupe: Dedupe = None,
+                  backend: str = "pandas") -> pd.DataFrame:
     """Mentions and articles per period for a set of entities, as a complete grid.
 
     Columns: ``period`` (tz-naive Timestamp of the period start), ``entity``, ``mentions`` and
@@ -362,6 +373,7 @@ def entity_trends(mentions: pd.DataFrame, articles: pd.DataFrame, *, freq: str =
     never mentioned (all zeros); by default the ``n`` most mentioned over dated articles, ties
     broken by name. Rows are sorted by ``period`` then ``entity``. ``dedupe="syndicated"``
     counts a syndicated story once, in the period of its first copy (see :func:`entity_counts`).
+    ``backend="duckdb"`` counts with DuckDB, from DataFrames or Parquet (see :func:`entity_counts`).
 
     >>> import pandas as pd
     >>> mentions = pd.DataFrame({"article_id": ["a1", "a1", "a3", "a4"],
@@ -375,6 +387,11 @@ def entity_trends(mentions: pd.DataFrame, articles: pd.DataFrame, *, freq: str =
     2017-11-01  Raqqa         1         1
     """
     func = "entity_trends"
+    if check_backend(backend, func):
+        from . import duckdb_backend
+
+        return duckdb_backend.entity_trends(mentions, articles, freq=freq, entities=entities, n=n,
+                                            dedupe=dedupe)
     _require_frame(mentions, "mentions", ["article_id", "entity"], func)
     _unique_articles(_require_frame(articles, "articles", ["article_id", "published"], func), func)
     _check_freq(freq, func)
@@ -722,13 +739,15 @@ _PLACE_ATTRIBUTES = ("place_id", "place_name", "country_code", "feature", "lat",
 
 
 def place_counts(places: pd.DataFrame, articles: pd.DataFrame | None = None, *, by: Any = None,
-                 freq: str = "MS", n: int | None = None, dedupe: Dedupe = None) -> pd.DataFrame:
+                 freq: str = "MS", n: int | None = None, dedupe: Dedupe = None,
+                 backend: str = "pandas") -> pd.DataFrame:
     """How often each resolved place is mentioned, overall or per group (as :func:`entity_counts`).
 
     Columns: the ``by`` columns, ``place_id``, ``place_name``, ``country_code``, ``feature``,
     ``lat``, ``lon``, ``mentions``, ``articles``, ``share_articles``. Unresolved mentions
     (no ``place_id``) are left out; list them with ``places[places.place_id.isna()]``.
     ``dedupe="syndicated"`` counts a syndicated story once (see :func:`entity_counts`).
+    ``backend="duckdb"`` counts with DuckDB, from DataFrames or Parquet (see :func:`entity_counts`).
 
     >>> import pandas as pd
     >>> places = pd.DataFrame({"article_id": ["a", "a", "b"], "place_id": [170794, 170794, 99532],
@@ -740,6 +759,10 @@ def place_counts(places: pd.DataFrame, articles: pd.DataFrame | None = None, *, 
          Mosul         1         1
     """
     func = "place_counts"
+    if check_backend(backend, func):
+        from . import duckdb_backend
+
+        return duckdb_backend.place_counts(places, articles, by=by, freq=freq, n=n, dedupe=dedupe)
     _require_frame(places, "places", ["article_id", *_PLACE_ATTRIBUTES], func)
     resolved = places[places["place_id"].notna()]
     data = resolved.assign(entity=resolved["place_id"].astype("int64").astype(str),
@@ -756,12 +779,14 @@ def place_counts(places: pd.DataFrame, articles: pd.DataFrame | None = None, *, 
 
 
 def country_counts(places: pd.DataFrame, articles: pd.DataFrame | None = None, *, by: Any = None,
-                   freq: str = "MS", n: int | None = None, dedupe: Dedupe = None) -> pd.DataFrame:
+                   freq: str = "MS", n: int | None = None, dedupe: Dedupe = None,
+                   backend: str = "pandas") -> pd.DataFrame:
     """Mentions of each country, counting every place in it (a mention of Mosul counts for Iraq).
 
     Columns: the ``by`` columns, ``country_code`` (ISO alpha-2), ``country_name``, ``mentions``,
     ``articles``, ``share_articles``. Places without a country (seas, continents, unresolved)
     are left out. ``dedupe="syndicated"`` counts a syndicated story once (see :func:`entity_counts`).
+    ``backend="duckdb"`` counts with DuckDB, from DataFrames or Parquet (see :func:`entity_counts`).
 
     >>> import pandas as pd
     >>> places = pd.DataFrame({"article_id": ["a", "a", "b"], "country_code": ["SY", "IQ", "IQ"]})
@@ -771,6 +796,10 @@ def country_counts(places: pd.DataFrame, articles: pd.DataFrame | None = None, *
               SY        Syria         1
     """
     func = "country_counts"
+    if check_backend(backend, func):
+        from . import duckdb_backend
+
+        return duckdb_backend.country_counts(places, articles, by=by, freq=freq, n=n, dedupe=dedupe)
     _require_frame(places, "places", ["article_id", "country_code"], func)
     codes = places["country_code"].astype("string")
     data = places[codes.notna() & (codes.str.len() == 2)]

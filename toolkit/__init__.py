@@ -21,6 +21,7 @@ from .analysis import (
 from .annotation import ModelSpec, resolve_model
 from .clean import clean_text
 from .corpus import LoadRecord, LoadReport, article_id_for, load_articles
+from .drilldown import ArticleView, examples, show
 from .entities import canonical_name, extract_mentions, load_aliases, normalise_mentions
 from .errors import CacheError, InputError, LoadWarning, ModelError, ToolkitError, ToolkitWarning
 from .gazetteer import load_gazetteer
@@ -62,6 +63,7 @@ from .sourcing import (
 )
 from .speakers import SOURCE_TYPES, classify_sources, source_type_rules
 from .stats import wilson_interval
+from .summaries import focus_counts, kind_counts, pivot_counts, places_to_review
 from .syndication import dedupe_articles, find_syndicated, shared_copy_by_outlet, syndicated_groups
 
 __version__ = "0.1.0"
@@ -70,6 +72,7 @@ __all__ = [
     "SOURCE_TYPES",
     "SPEECH_KINDS",
     "AnnotateStats",
+    "ArticleView",
     "AttributionView",
     "CacheError",
     "Corpus",
@@ -96,12 +99,15 @@ __all__ = [
     "distinctive_entities",
     "entity_counts",
     "entity_trends",
+    "examples",
     "extract_attributions",
     "extract_mentions",
     "extract_place_mentions",
     "find_path",
     "find_syndicated",
+    "focus_counts",
     "highlight_attributions",
+    "kind_counts",
     "kwic",
     "load_aliases",
     "load_articles",
@@ -109,7 +115,9 @@ __all__ = [
     "load_reporting_verbs",
     "normalise_mentions",
     "period_of",
+    "pivot_counts",
     "place_counts",
+    "places_to_review",
     "plot_anonymous_rate",
     "plot_cooccurrence_network",
     "plot_country_choropleth",
@@ -132,6 +140,7 @@ __all__ = [
     "resolve_places",
     "save_aliases",
     "shared_copy_by_outlet",
+    "show",
     "source_counts",
     "source_edges",
     "source_network",

@@ -69,6 +69,19 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--aliases", metavar="FILE",
                          help="CSV alias,canonical,label extending the built-in entity aliases")
     extract.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    notebooks = commands.add_parser(
+        "notebooks", help="run the analysis notebooks on a corpus; save executed copies and HTML pages",
+        description="Execute the analysis notebooks (papermill) on a corpus and save, in DIR, each "
+                    "executed notebook (<name>.ipynb) and an HTML export (<name>.html). Needs the "
+                    'notebooks extra: pip install "media-toolkit[notebooks]".',
+        epilog="example:\n  python -m toolkit notebooks data/articles --out notebooks-out --notebooks 00,02",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    notebooks.add_argument("input", metavar="INPUT", help="folder or file of articles (their CORPUS)")
+    notebooks.add_argument("--out", metavar="DIR", required=True, help="folder to write the notebooks to")
+    notebooks.add_argument("--notebooks", metavar="LIST",
+                           help="comma-separated notebooks to run, by number or name (default: all), "
+                                "e.g. 00,01 or quickstart")
+    notebooks.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 
 
@@ -119,6 +132,16 @@ def _extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notebooks(args: argparse.Namespace) -> int:
+    from .notebooks import run_notebooks
+
+    written = run_notebooks(args.input, args.out, names=args.notebooks,
+                            progress=False if args.quiet else (lambda line: _say(line, False)))
+    pages = [path for path in written if path.suffix == ".html"]
+    _say(f"Wrote {len(pages)} executed notebook(s) and their HTML pages to {Path(args.out)}", args.quiet)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 success, 1 failure, 2 bad arguments)."""
     parser = build_parser()
@@ -127,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "extract":
             return _extract(args)
+        if args.command == "notebooks":
+            return _notebooks(args)
     except ToolkitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

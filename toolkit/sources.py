@@ -88,7 +88,7 @@ ATTRIBUTION_COLUMNS = (
     "content", "content_start", "content_end",
 )
 #: Bumped whenever :func:`extract_attributions` changes what it returns (it keys the table cache).
-ATTRIBUTIONS_VERSION = "1"
+ATTRIBUTIONS_VERSION = "2"
 #: The kinds of attributed statement, as in the ``kind`` column.
 ATTRIBUTION_KINDS = ("direct", "mixed", "indirect", "according_to", "told_outlet", "wire_credit")
 
@@ -166,7 +166,7 @@ TERMINAL_PUNCT = ".!?:;\"”’)…"
 EDGE_CHARS = " \t\n,;:-—–"
 _WORD_RE = re.compile(r"\w")
 _CREDIT_RE = re.compile(
-    r"(?P<source>\b(?:[Tt]he\s+)?[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3})\s+"
+    r"(?P<source>\b(?:[Tt]he[ \t]+)?[A-Z][\w.&'’-]*(?:[ \t]+[A-Z][\w.&'’-]*){0,3})[ \t]+"
     r"(?P<cue>contributed(?:\s+reporting)?\s+to\s+(?:this|the)\s+(?:report|story|article))")
 
 
@@ -461,13 +461,13 @@ def _subject(verb: Token, depth: int = 0, quote_of: Sequence[int] | None = None)
     who said"), the subject of the verb a conjunct, participle or to-verb hangs from ("X said … and
     added", "…, saying", "went on to say"), and the agent of a passive ("was reported by X").
     """
-    for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS:
-            if quote_of is not None and quote_of[child.i] >= 0 and quote_of[verb.i] < 0:
-                continue  # a subject inside a quotation belongs to the quoted words
-            if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
-                return verb.head
-            return child
+    subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and not (
+        quote_of is not None and quote_of[c.i] >= 0 and quote_of[verb.i] < 0)]  # not in the quoted words
+    if subjects:
+        child = min(subjects, key=lambda c: abs(c.i - verb.i))  # the parser sometimes gives two
+        if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+            return verb.head
+        return child
     for child in verb.children:
         if child.dep_ == "agent":
             objects = [c for c in child.children if c.dep_ == "pobj"]
@@ -478,9 +478,9 @@ def _subject(verb: Token, depth: int = 0, quote_of: Sequence[int] | None = None)
     if depth < 3 and verb.dep_ == "conj" and verb.head.dep_ in CLAUSE_DEPS \
             and verb.head.head.lower_ in _verb_forms():  # "X said A and denied B": B is X's
         return _subject(verb.head.head, depth + 1, quote_of)
-    if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb:
+    if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
         return _subject(verb.head, depth + 1, quote_of)
-    if verb.dep_ == "acl" and verb.head is not verb and verb.lower_.endswith("ing"):
+    if verb.dep_ == "acl" and verb.head.i != verb.i and verb.lower_.endswith("ing"):
         return verb.head  # "a statement saying …"
 
     return None
@@ -523,6 +523,10 @@ def expand_noun(token: Token) -> tuple[int, int]:
         start += 1
     while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in ".)" or doc[end - 1].is_space):
         end -= 1
+    while start > 0 and start == token.i - (token.i - start) and doc[start].is_sent_start \
+            and doc[start - 1].is_title and doc[start - 1].is_sent_start and doc[start - 1].head.i == start - 1 \
+            and doc[start - 1].n_lefts + doc[start - 1].n_rights == 0:
+        start -= 1  # "Karim | Haddad said": a first name the parser cut off as a sentence of its own
     return start, end
 
 
@@ -584,6 +588,10 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
         if clause.i > verb.i:
             end = _cut_conjoined_reports(clause, end)
             start = _skip_adverbial(verb, clause, start)
+            objects = [c for c in children if c.dep_ in OBJECT_DEPS and verb.i < c.i < clause.i]
+            if objects and entry.lemma != "tell" and not any(
+                    c.dep_ in SUBJECT_DEPS or c.dep_ in PASSIVE_SUBJECT_DEPS or c.dep_ == "expl" for c in clause.lefts):
+                start = objects[0].left_edge.i  # "warned the true toll could be higher": a split subject
         return _strip_mark(doc, start, end), end
     if entry.cls in OPEN_CLAUSE_CLASSES and entry.lemma not in CONTENTLESS_OPEN_CLAUSE:
         opens = [c for c in children if c.dep_ in OPEN_CLAUSE_DEPS and c.i > verb.i]
@@ -628,7 +636,7 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
             if child.dep_ == "advcl" and child.i > verb.i and child.left_edge.lower_ in entry.preps \
                     and child.left_edge.dep_ == "mark":  # "called for Trump to drop out"
                 return child.left_edge.i + 1, child.right_edge.i + 1
-    if verb.dep_ in PARENTHETICAL_DEPS and verb.head is not verb and entry.cls in ("speech", "writing", "thought") \
+    if verb.dep_ in PARENTHETICAL_DEPS and verb.head.i != verb.i and entry.cls in ("speech", "writing", "thought") \
             and (_set_off(verb) or verb.head.lower_ not in _verb_forms()):
         head = verb.head
         if verb.i > head.i and _ends_clause(verb) and not frame.inside_quote(head):
@@ -722,6 +730,24 @@ def _unquoted_words(frame: _Frame, start: int, end: int, verb: Token | None = No
 
 def _quotes_in(frame: _Frame, start: int, end: int) -> list[int]:
     return sorted({frame.quote_of[i] for i in range(start, end) if frame.quote_of[i] >= 0})
+
+
+def _quoted_by_inner_verb(frame: _Frame, verb: Token, number: int) -> bool:
+    """True when a quotation inside ``verb``'s content hangs from another reporting verb in that
+    content ("said … the area, which it expects to be the scene of the "last big fight""): when that
+    verb is one of thinking, wanting or evidence, the quoted words are a label, and do not make the outer
+    statement mixed (under a verb of saying, "which he described as "…"", they are still the source's)."""
+    inner = [i for i in frame.token_range(frame.quotes[number].content_start, frame.quotes[number].content_end)]
+    if not inner:
+        return False
+    token = frame.doc[inner[0]]
+    for ancestor in token.ancestors:
+        if ancestor.i == verb.i:
+            return False
+        entry = frame.verb(ancestor)
+        if frame.quote_of[ancestor.i] != number and entry is not None:
+            return entry.cls in ("thought", "intention", "evidence")
+    return False
 
 
 def _cue_range(verb: Token) -> tuple[int, int]:
@@ -921,7 +947,7 @@ def _reported_speech(frame: _Frame) -> Iterator[_Row]:
         content_chars = _chars(doc, start, end)
         if content_chars is None:
             continue
-        quotes = _quotes_in(frame, start, end)
+        quotes = [q for q in _quotes_in(frame, start, end) if not _quoted_by_inner_verb(frame, token, q)]
         kind = "mixed" if quotes else "indirect"
         cue_start, cue_end = _cue_range(token)
         recipient = _recipient(token) if entry.lemma == "tell" else None
@@ -1185,8 +1211,9 @@ def _resolve_antecedents(frame: _Frame, rows: list[_Row]) -> None:
         words = text.split()
         first = words[0].lower() if words else ""
         if len(words) == 1 and first in PRONOUN_LABELS:
-            row.antecedent = _nearest_mention(frame, mentions, subjects, earlier, row.source[0],
-                                              PRONOUN_LABELS[first])
+            labels = PRONOUN_LABELS[first]
+            row.antecedent = _recent_source(frame, mentions, earlier, row.source[0], labels) or \
+                _nearest_mention(frame, mentions, subjects, earlier, row.source[0], labels)
         elif len(words) == 1 and first in ("i", "we", "you", "me", "us"):
             row.antecedent = None
         elif _is_description(text, row.source, mentions):
@@ -1195,11 +1222,50 @@ def _resolve_antecedents(frame: _Frame, rows: list[_Row]) -> None:
             if same:
                 row.antecedent = same[-1].antecedent or same[-1].source
             else:
-                labels = frozenset({"PERSON"}) if head in PERSON_DESCRIPTORS else frozenset({"ORG", "NORP", "GPE"})
-                row.antecedent = _nearest_mention(frame, mentions, subjects, earlier, row.source[0], labels)
+                labels = frozenset({"PERSON"}) if head in PERSON_DESCRIPTORS else frozenset({"ORG"})
+                named = [m for m in mentions if m[1] <= row.source[0] and m[2] in labels
+                         and head in frame.text[m[0]:m[1]].lower()]  # "the ministry" -> "Health Ministry"
+                row.antecedent = (named[-1][0], named[-1][1]) if named else _nearest_mention(
+                    frame, mentions, subjects, earlier, row.source[0], labels, window=5)
         else:
             row.antecedent = row.source
         earlier.append(row)
+
+
+def _span_label(frame: _Frame, span: tuple[int, int], mentions: list[tuple[int, int, str]]) -> str | None:
+    """The entity label a source expression stands for: an overlapping mention's, else by its head noun."""
+    labels = [m[2] for m in mentions if m[0] < span[1] and span[0] < m[1]]
+    if labels:
+        return labels[-1]
+    words = frame.text[span[0]:span[1]].split()
+    head = words[-1].lower() if words else ""
+    if head in PERSON_DESCRIPTORS:
+        return "PERSON"
+    if head in ORG_DESCRIPTORS or head in ("government", "army", "military", "police", "coalition", "ministry"):
+        return "ORG"
+    if words and words[-1][:1].isupper() and len(words) > 1:
+        return "ORG"  # a capitalised name the model did not label ("Halvorsen Steel")
+    return None
+
+
+def _recent_source(frame: _Frame, mentions: list[tuple[int, int, str]], earlier: list[_Row], before: int,
+                   labels: frozenset[str]) -> tuple[int, int] | None:
+    """The antecedent of the latest statement in the last two sentences whose source fits ``labels``
+    ("The company said … It expects …")."""
+    here = frame.char_span(before, before + 1)
+    sentence = frame.sent_of[here.start] if here is not None and len(here) else 0
+    window_start = frame.sents[max(0, sentence - 2)].start_char
+    for row in reversed(earlier):
+        if row.source is None or row.source[1] > before or row.source[0] < window_start:
+            continue
+        words = frame.text[row.source[0]:row.source[1]].split()
+        if len(words) == 1 and words[0].lower() in PRONOUN_LABELS:
+            if row.antecedent is not None and _span_label(frame, row.antecedent, mentions) in labels:
+                return row.antecedent
+            continue
+        if _span_label(frame, row.source, mentions) in labels:
+            return row.antecedent or row.source
+    return None
 
 
 def _char_in_quote(frame: _Frame, char: int) -> bool:
@@ -1220,14 +1286,17 @@ def _is_description(text: str, span: tuple[int, int], mentions: list[tuple[int, 
 
 
 def _nearest_mention(frame: _Frame, mentions: list[tuple[int, int, str]], subjects: set[int],
-                     earlier: list[_Row], before: int, labels: frozenset[str]) -> tuple[int, int] | None:
-    """The nearest earlier named mention with one of ``labels``, preferring recent sources and subjects."""
-    candidates = [m for m in mentions if m[1] <= before and m[2] in labels]
-    if not candidates:
-        return None
+                     earlier: list[_Row], before: int, labels: frozenset[str],
+                     window: int | None = None) -> tuple[int, int] | None:
+    """The nearest earlier named mention with one of ``labels``, preferring recent sources and subjects
+    (within ``window`` sentences when given)."""
     here = frame.doc.char_span(before, before + 1, alignment_mode="expand")
     sentence = frame.sent_of[here.start] if here is not None and len(here) else 0
     window_start = frame.sents[max(0, sentence - 3)].start_char
+    limit = frame.sents[max(0, sentence - window)].start_char if window is not None else 0
+    candidates = [m for m in mentions if limit <= m[0] and m[1] <= before and m[2] in labels]
+    if not candidates:
+        return None
     sources = {r.antecedent for r in earlier if r.antecedent is not None}
     preferred = [m for m in candidates if m[0] >= window_start and
                  ((m[0], m[1]) in sources or _mention_is_subject(frame, m, subjects))]
@@ -1244,7 +1313,7 @@ def _mention_is_subject(frame: _Frame, mention: tuple[int, int, str], subjects: 
     for _ in range(6):
         if token.idx in subjects:
             return True
-        if token.dep_ not in ("compound", "pobj", "prep", "poss", "appos", "conj", "cc", "amod") or token.head is token:
+        if token.dep_ not in ("compound", "pobj", "prep", "poss", "appos", "conj", "cc", "amod") or token.head.i == token.i:
             return False
         token = token.head
     return False

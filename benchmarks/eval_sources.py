@@ -81,8 +81,15 @@ def read_ann(path: Path, text: str) -> list[dict[str, Any]]:
             _, body = line.split("\t", 1)
             args = dict(a.split(":", 1) for a in body.split())
             kind = next(k for k in args if k not in ("Source", "Cue", "Content"))
-            rows.append({"kind": kind, **{role.lower(): spans.get(args[role]) if role in args else None
-                                          for role in ("Source", "Cue", "Content")}})
+            rows.append(
+                {
+                    "kind": kind,
+                    **{
+                        role.lower(): spans.get(args[role]) if role in args else None
+                        for role in ("Source", "Cue", "Content")
+                    },
+                }
+            )
     del text
     return rows
 
@@ -100,7 +107,9 @@ def load_gold(split: str = "dev", limit: int | None = None, root: Path = POLNEAR
     for name in sorted(by_article)[: limit or None]:
         _, path = sorted(by_article[name])[0]
         text = (root / split / "text" / f"{name}.txt").read_text("utf-8")
-        attributions = [a for a in read_ann(path, text) if a["kind"].startswith("Attribution") and a["content"]]
+        attributions = [
+            a for a in read_ann(path, text) if a["kind"].startswith("Attribution") and a["content"]
+        ]
         articles.append({"name": name, "text": text, "attributions": attributions})
     return articles
 
@@ -143,17 +152,22 @@ def toolkit_predictions(doc: Doc) -> list[dict[str, Any]]:
         r = dict(zip(ATTRIBUTION_COLUMNS, row, strict=True))
         if r["content_start"] is None:
             continue
-        out.append({"kind": r["kind"], "content": [(r["content_start"], r["content_end"])],
-                    "cue": [(r["cue_start"], r["cue_end"])],
-                    "source": [(r["source_start"], r["source_end"])] if r["source_start"] is not None else None,
-                    "row": r})
+        out.append(
+            {
+                "kind": r["kind"],
+                "content": [(r["content_start"], r["content_end"])],
+                "cue": [(r["cue_start"], r["cue_end"])],
+                "source": [(r["source_start"], r["source_end"])] if r["source_start"] is not None else None,
+                "row": r,
+            }
+        )
     return out
 
 
 def textacy_available() -> bool:
     try:
         import textacy.extract.triples  # noqa: F401
-    except Exception:  # noqa: BLE001 - any import failure means "not available"
+    except Exception:
         return False
     return True
 
@@ -164,8 +178,11 @@ def textacy_predictions(docs: list[Doc]) -> tuple[list[list[dict[str, Any]]], in
     from textacy.extract.triples import direct_quotations
 
     full = spacy.load(resolve_model().name)
-    steps = [full.get_pipe(name) for name in ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")
-             if name in full.pipe_names]
+    steps = [
+        full.get_pipe(name)
+        for name in ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")
+        if name in full.pipe_names
+    ]
     results, failed = [], 0
     for doc in docs:
         tagged = Doc(full.vocab).from_bytes(doc.to_bytes(exclude=["user_data"]))
@@ -178,10 +195,14 @@ def textacy_predictions(docs: list[Doc]) -> tuple[list[list[dict[str, Any]]], in
             failed += 1
             triples = []
         for speaker, cue, content in triples:
-            rows.append({"kind": "direct",
-                         "content": [(content[0].idx, content[-1].idx + len(content[-1].text))],
-                         "cue": [(min(t.idx for t in cue), max(t.idx + len(t.text) for t in cue))],
-                         "source": [(min(t.idx for t in speaker), max(t.idx + len(t.text) for t in speaker))]})
+            rows.append(
+                {
+                    "kind": "direct",
+                    "content": [(content[0].idx, content[-1].idx + len(content[-1].text))],
+                    "cue": [(min(t.idx for t in cue), max(t.idx + len(t.text) for t in cue))],
+                    "source": [(min(t.idx for t in speaker), max(t.idx + len(t.text) for t in speaker))],
+                }
+            )
         results.append(rows)
     return results, failed
 
@@ -224,12 +245,19 @@ def match(gold: list[dict[str, Any]], pred: list[dict[str, Any]], threshold: flo
 def _prf(matched: int, n_pred: int, n_gold: int) -> dict[str, float]:
     p = matched / n_pred if n_pred else 0.0
     r = matched / n_gold if n_gold else 0.0
-    return {"p": p, "r": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "n_pred": n_pred, "n_gold": n_gold,
-            "matched": matched}
+    return {
+        "p": p,
+        "r": r,
+        "f1": 2 * p * r / (p + r) if p + r else 0.0,
+        "n_pred": n_pred,
+        "n_gold": n_gold,
+        "matched": matched,
+    }
 
 
-def score(articles: list[dict[str, Any]], predictions: list[list[dict[str, Any]]],
-          quoted_pred: Any = None) -> dict[str, Any]:
+def score(
+    articles: list[dict[str, Any]], predictions: list[list[dict[str, Any]]], quoted_pred: Any = None
+) -> dict[str, Any]:
     """Content P/R/F1 (loose and strict), source and cue accuracy, split quoted/reported and by kind."""
     quoted_pred = quoted_pred or (lambda p: p["kind"] == "direct")
     out: dict[str, Any] = {}
@@ -250,7 +278,9 @@ def score(articles: list[dict[str, Any]], predictions: list[list[dict[str, Any]]
                 kinds[p["kind"]] += 1
             for i, j in pairs:
                 g, p = gold[i], pred[j]
-                source_ok = _overlaps(g["source"], p["source"]) or (g["source"] is None and p["source"] is None)
+                source_ok = _overlaps(g["source"], p["source"]) or (
+                    g["source"] is None and p["source"] is None
+                )
                 cue_ok = _overlaps(g["cue"], p["cue"])
                 split = "q" if g_quoted[i] else "r"
                 counts["matched"] += 1
@@ -263,10 +293,15 @@ def score(articles: list[dict[str, Any]], predictions: list[list[dict[str, Any]]
                 kinds_matched[p["kind"]] += 1
         res: dict[str, Any] = {
             "all": _prf(counts["matched"], counts["pred"], counts["gold"]),
-            "quoted": _prf_split(counts["matched_pred_q"], counts["matched_gold_q"], counts["pred_q"],
-                                 counts["gold_q"]),
-            "reported": _prf_split(counts["matched_pred_r"], counts["matched_gold_r"],
-                                   counts["pred"] - counts["pred_q"], counts["gold"] - counts["gold_q"]),
+            "quoted": _prf_split(
+                counts["matched_pred_q"], counts["matched_gold_q"], counts["pred_q"], counts["gold_q"]
+            ),
+            "reported": _prf_split(
+                counts["matched_pred_r"],
+                counts["matched_gold_r"],
+                counts["pred"] - counts["pred_q"],
+                counts["gold"] - counts["gold_q"],
+            ),
         }
         res["all"]["source_acc"] = counts["source_ok"] / counts["matched"] if counts["matched"] else 0.0
         res["all"]["cue_acc"] = counts["cue_ok"] / counts["matched"] if counts["matched"] else 0.0
@@ -288,7 +323,9 @@ def _prf_split(matched_pred: int, matched_gold: int, n_pred: int, n_gold: int) -
 # --------------------------------------------------------------------------- failures
 
 
-def failures(articles: list[dict[str, Any]], predictions: list[list[dict[str, Any]]], n: int) -> Iterator[str]:
+def failures(
+    articles: list[dict[str, Any]], predictions: list[list[dict[str, Any]]], n: int
+) -> Iterator[str]:
     """Lines describing missed gold statements and unmatched predictions (by gold cue / predicted kind)."""
     missed: Counter[str] = Counter()
     spurious: Counter[str] = Counter()
@@ -314,7 +351,9 @@ def failures(articles: list[dict[str, Any]], predictions: list[list[dict[str, An
             row = p["row"]
             key = f"spurious {p['kind']} cue={row['cue'].lower()}"
             spurious[key] += 1
-            examples[key].append(f"{article['name'][:40]}: src={row['source']!r} {(row['content'] or '')[:100]!r}")
+            examples[key].append(
+                f"{article['name'][:40]}: src={row['source']!r} {(row['content'] or '')[:100]!r}"
+            )
     for counter in (missed, spurious):
         for key, count in counter.most_common(n):
             yield f"{count:5d}  {key}"
@@ -325,8 +364,9 @@ def failures(articles: list[dict[str, Any]], predictions: list[list[dict[str, An
 # --------------------------------------------------------------------------- entry points
 
 
-def evaluate(split: str = "dev", limit: int | None = None, *, peer: bool = True,
-             docs: list[Doc] | None = None) -> dict[str, Any]:
+def evaluate(
+    split: str = "dev", limit: int | None = None, *, peer: bool = True, docs: list[Doc] | None = None
+) -> dict[str, Any]:
     """Parse PolNeAR ``split`` (first ``limit`` articles) and score the toolkit, and textacy if installed.
 
     Returns ``{"toolkit": scores, "textacy": scores or None, "articles": n, "parse_s": s,
@@ -338,9 +378,16 @@ def evaluate(split: str = "dev", limit: int | None = None, *, peer: bool = True,
     t1 = time.perf_counter()
     ours = [toolkit_predictions(doc) for doc in docs]
     t2 = time.perf_counter()
-    result: dict[str, Any] = {"articles": len(articles), "parse_s": t1 - t0, "extract_s": t2 - t1,
-                              "toolkit": score(articles, ours), "textacy": None, "textacy_failed": None,
-                              "_articles": articles, "_predictions": ours}
+    result: dict[str, Any] = {
+        "articles": len(articles),
+        "parse_s": t1 - t0,
+        "extract_s": t2 - t1,
+        "toolkit": score(articles, ours),
+        "textacy": None,
+        "textacy_failed": None,
+        "_articles": articles,
+        "_predictions": ours,
+    }
     if peer and textacy_available():
         theirs, failed = textacy_predictions(docs)
         result["textacy"] = score(articles, theirs, quoted_pred=lambda p: True)
@@ -350,8 +397,10 @@ def evaluate(split: str = "dev", limit: int | None = None, *, peer: bool = True,
 
 def _table(result: dict[str, Any]) -> Iterable[str]:
     peer = result["textacy"]
-    yield f"PolNeAR: {result['articles']} articles; parse {result['parse_s']:.1f} s, " \
-          f"extract {result['extract_s']:.2f} s"
+    yield (
+        f"PolNeAR: {result['articles']} articles; parse {result['parse_s']:.1f} s, "
+        f"extract {result['extract_s']:.2f} s"
+    )
     head = f"{'':28}{'toolkit':>24}    {'textacy':>24}"
     yield head
     yield f"{'':28}{'P':>8}{'R':>8}{'F1':>8}    {'P':>8}{'R':>8}{'F1':>8}"
@@ -374,15 +423,20 @@ def _table(result: dict[str, Any]) -> Iterable[str]:
             line += f"    {peer['loose'][split]['cue_acc']:24.3f}"
         yield line
     gold = result["toolkit"]["loose"]
-    yield f"gold statements: {gold['all']['n_gold']} ({gold['quoted']['n_gold']} quoted, " \
-          f"{gold['reported']['n_gold']} reported)"
+    yield (
+        f"gold statements: {gold['all']['n_gold']} ({gold['quoted']['n_gold']} quoted, "
+        f"{gold['reported']['n_gold']} reported)"
+    )
     yield "per predicted kind (loose): " + ", ".join(
-        f"{k} {v['n']} @ {v['precision']:.2f}" for k, v in result["toolkit"]["loose"]["kinds"].items())
+        f"{k} {v['n']} @ {v['precision']:.2f}" for k, v in result["toolkit"]["loose"]["kinds"].items()
+    )
     if peer:
         yield f"textacy gave up on {result['textacy_failed']} articles (odd number of quotation marks)"
     else:
         yield "textacy is not installed: the reference peer was not run (pip install textacy)"
-    quoted_gap = (result["toolkit"]["loose"]["quoted"]["f1"] - peer["loose"]["quoted"]["f1"]) if peer else None
+    quoted_gap = (
+        (result["toolkit"]["loose"]["quoted"]["f1"] - peer["loose"]["quoted"]["f1"]) if peer else None
+    )
     if quoted_gap is not None:
         yield f"quoted F1 ahead of textacy by {100 * quoted_gap:.1f} points"
 

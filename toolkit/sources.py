@@ -873,7 +873,7 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
             return obj.left_edge.i, complement[-1].right_edge.i + 1
         if (
             entry.object_is_content
-            or (entry.cls == "evidence" and _document_subject(verb))
+            or (entry.cls == "evidence" and _impersonal_subject(verb))
             or (entry.obj == "complement" and _quotes_in(frame, obj.left_edge.i, obj.right_edge.i + 1))
         ):
             return _subtree_range(obj)
@@ -886,7 +886,11 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
             if child.dep_ == "prep" and child.lower_ in entry.preps and child.i > verb.i:
                 objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
                 if objects:
-                    return _subtree_range(objects[0])
+                    start, end = _subtree_range(objects[0])
+                    following = [c for c in children if c.dep_ in OPEN_CLAUSE_DEPS and c.i > child.i]
+                    if following:  # "called on Congress to act"
+                        end = following[0].right_edge.i + 1
+                    return start, end
             if (
                 child.dep_ == "advcl"
                 and child.i > verb.i
@@ -913,6 +917,14 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
             start, end = head.left_edge.i, head.right_edge.i + 1
             return (start, end) if end - start >= 3 else None
     return None
+
+
+def _impersonal_subject(verb: Token) -> bool:
+    """True when the verb's subject is not a person ("the numbers show", "a Quinnipiac survey found")."""
+    subject = _subject(verb)
+    if subject is None or subject.lower_ in ("he", "she", "i", "we", "you", "they", "who"):
+        return False
+    return subject.ent_type_ != "PERSON" and subject.lower_ not in PERSON_DESCRIPTORS
 
 
 def _document_subject(verb: Token) -> bool:

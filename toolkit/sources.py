@@ -761,13 +761,14 @@ def _chars(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     """Character span of tokens ``[start, end)`` with edge punctuation and space trimmed."""
     if end <= start:
         return None
-    text = doc.text
-    s, e = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+    base = doc[start].idx
+    text = doc[start:end].text  # not doc.text: building the whole text per call is quadratic
+    s, e = 0, len(text)
     while s < e and text[s] in EDGE_CHARS:
         s += 1
     while e > s and text[e - 1] in EDGE_CHARS:
         e -= 1
-    return (s, e) if e > s else None
+    return (base + s, base + e) if e > s else None
 
 
 def _subtree_range(token: Token, exclude: Token | None = None) -> tuple[int, int]:

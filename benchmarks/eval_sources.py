@@ -388,6 +388,7 @@ def evaluate(
         "_articles": articles,
         "_predictions": ours,
     }
+    result["peer_status"] = "not run" if not peer else ("run" if textacy_available() else "not installed")
     if peer and textacy_available():
         theirs, failed = textacy_predictions(docs)
         result["textacy"] = score(articles, theirs, quoted_pred=lambda p: True)
@@ -433,7 +434,8 @@ def _table(result: dict[str, Any]) -> Iterable[str]:
     if peer:
         yield f"textacy gave up on {result['textacy_failed']} articles (odd number of quotation marks)"
     else:
-        yield "textacy is not installed: the reference peer was not run (pip install textacy)"
+        yield ("textacy is not installed: the reference peer was not run (pip install textacy)"
+               if result.get("peer_status") == "not installed" else "textacy was not run (--no-peer)")
     quoted_gap = (
         (result["toolkit"]["loose"]["quoted"]["f1"] - peer["loose"]["quoted"]["f1"]) if peer else None
     )

@@ -15,28 +15,30 @@ statement, in text order, with character spans for the source, the cue and the c
 * ``indirect``: a reporting verb with a source and a content clause (``X said (that) …``, ``X told
   reporters …``, ``X warned / denied / estimated / urged …``), a content object for the verbs whose
   object is a statement (``denied the report``), or a content preposition (``warned of …``);
-* ``according_to``: ``according to X, …`` (the rest of the sentence is the content);
+* ``according_to``: ``according to X, …`` (the rest of the sentence is the content), and a sentence
+  opening with a document (``In a statement / a poll released Sunday, …``);
 * ``told_outlet``: ``X told Reuters / the BBC …`` without quotation marks (the recipient is a name
   of :func:`load_media_names`);
 * ``wire_credit``: datelines (``BAGHDAD (Reuters) -``), an agency reporting (``AFP reported``, ``Efe news
   reported``) and credit lines (``The Associated Press contributed to this report``).
 
-Method: reporting verbs come from the lexicon ``resources/reporting_verbs.csv`` (lemma, class, and
-every inflected form: the forms are matched on the token text, so the parse needs no lemmatizer,
-and the lemma gives ``cue_lemma``). Quotations are found on the characters (paired marks, with the
-paragraph rule above) before anything else; a quotation takes the nearest reporting verb outside
-quotation marks in the sentences holding its marks; when that verb's content clause holds
-unquoted words too, the statement is ``mixed``. Every other reporting verb with a subject or an
-agent and a content (a ``ccomp`` clause, a ``to``-clause, a content object or preposition, or, for a
-parenthetical ``…, X said``, the clause it hangs from) is reported speech. Sources are the
-subject's noun phrase up to the first comma (appositions and non-restrictive clauses are left
-out). A pronoun source (he, she, they, it) or a definite description (``the minister``, ``the
-group``) is resolved to the nearest compatible earlier named mention (he/she: a person; it: an
-organisation or country; they: an organisation, group or country), preferring the previous
-statements' sources and subjects; a named source is its own antecedent. The first line of the text
-is a headline when a line break follows it and it has no final punctuation: it carries no
-attribution. Verbs without reported content (``declared victory``, ``congratulated``, ``asked X
-for help``) are not attributions.
+Method: reporting verbs come from the lexicon ``resources/reporting_verbs.csv`` (lemma, class, and every
+inflected form: the forms are matched on the token text, so the parse needs no lemmatizer, and the lemma
+gives ``cue_lemma``). Quotations are found on the characters (paired “”, «», straight and doubled ''
+marks, then single ‘’ ones, with the paragraph rule above) before anything else; a quotation takes the
+nearest reporting verb outside quotation marks in the sentences holding its marks; when that verb's
+content clause holds unquoted words too, the statement is ``mixed``. Every other reporting verb with a
+subject or an agent and a content (a ``ccomp`` clause, a ``to``-clause, a content object or preposition,
+or, for a parenthetical ``…, X said``, the clause it hangs from) is reported speech. Sources are the
+subject's noun phrase up to the first comma (appositions and non-restrictive clauses are left out). A
+pronoun source (he, she, they, it) or a definite description (``the minister``, ``the group``) is
+resolved to the nearest compatible earlier named mention (he/she: a person; it: an organisation or
+country; they: an organisation, group or country), preferring the previous statements' sources and
+subjects; a named source is its own antecedent. A statement whose cue lies inside another statement's
+content is part of that content and is dropped (as PolNeAR annotates: every word has one role). The
+first line of the text is a headline when a line break follows it and it has no final punctuation: it
+carries no attribution. Verbs without reported content (``declared victory``, ``congratulated``, ``asked
+X for help``) are not attributions.
 
 It misses: statements whose cue is a noun (``in a statement``, ``his claim that``) or a verb
 outside the lexicon; sources the parser does not attach (long inverted subjects); nested
@@ -48,8 +50,8 @@ Example:
     >>> from toolkit.annotation import components_for, load_pipeline, resolve_model  # doctest: +SKIP
     >>> nlp = load_pipeline(resolve_model().name, components_for({"parser", "ner"}))  # doctest: +SKIP
     >>> rows = extract_attributions(nlp('"We will win," Haddad said.'))  # doctest: +SKIP
-    >>> [(r[3], r[10], r[4], r[17]) for r in rows]  # doctest: +SKIP
-    [('direct', 'Haddad', 'said', 'We will win,')]
+    >>> [(r[3], r[8], r[4], r[14]) for r in rows]  # doctest: +SKIP
+    [('direct', 'Haddad', 'said', 'We will win')]
 """
 
 from __future__ import annotations
@@ -1089,8 +1091,10 @@ def _direct_quotations(frame: _Frame) -> Iterator[_Row]:
     Each quotation takes the nearest reporting verb (speech or writing) outside quotation marks in
     the sentences that hold its opening and closing marks, when that verb has a source. If the
     verb's content clause also holds unquoted words, the quotation is a fragment of a mixed statement
-    (left to :func:`_reported_speech`). Quotations of fewer than three words inside a sentence are
-    names or scare quotes, not statements. Misses quotations whose verb is outside the lexicon.
+    (left to :func:`_reported_speech`). A quotation opening in the middle of a clause (``was "a total
+    lightweight."``) is a quoted fragment, and a short one without final punctuation a name or a scare
+    quote: neither is a statement of its own. Misses quotations whose verb is outside the lexicon or
+    that the parser attaches to nothing (an inverted speaker with a long apposition).
     """
     for number, quote in enumerate(frame.quotes):
         span = frame.char_span(quote.start, quote.end)

@@ -54,7 +54,7 @@ if str(REPO) not in sys.path:
 from spacy.language import Language  # noqa: E402
 from spacy.tokens import Doc  # noqa: E402
 
-from toolkit.annotation import PARAGRAPH_COMPONENT, components_for, load_pipeline, resolve_model  # noqa: E402
+from toolkit.annotation import components_for, load_pipeline, resolve_model  # noqa: E402
 from toolkit.sources import ATTRIBUTION_COLUMNS, extract_attributions  # noqa: E402
 
 POLNEAR = REPO.parent / "shared" / "corpora" / "polnear"
@@ -127,14 +127,7 @@ def parsing_pipeline() -> Language:
     """The toolkit's parser pipeline (tok2vec, parser, ner and the line-break component)."""
     spec = resolve_model()
     components = components_for({"parser", "ner"})
-    try:
-        return load_pipeline(spec.name, components)
-    except ValueError:  # toolkit.annotation before the fix of the line-break component's position
-        import spacy
-
-        nlp = spacy.load(spec.name, exclude=[c for c in spec.components if c not in components])
-        nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
-        return nlp
+    return load_pipeline(spec.name, components)
 
 
 def parse(texts: list[str], nlp: Language | None = None) -> list[Doc]:

@@ -47,7 +47,13 @@ from .source_plots import (
     plot_top_sources,
     plot_wire_dependence,
 )
-from .sources import extract_attributions, load_reporting_verbs
+from .sources import (
+    ATTRIBUTION_KINDS,
+    extract_attributions,
+    find_quotes,
+    load_media_names,
+    load_reporting_verbs,
+)
 from .sourcing import (
     SPEECH_KINDS,
     anonymous_rate,
@@ -69,6 +75,7 @@ from .syndication import dedupe_articles, find_syndicated, shared_copy_by_outlet
 __version__ = "0.1.0"
 
 __all__ = [
+    "ATTRIBUTION_KINDS",
     "SOURCE_TYPES",
     "SPEECH_KINDS",
     "AnnotateStats",
@@ -104,6 +111,7 @@ __all__ = [
     "extract_mentions",
     "extract_place_mentions",
     "find_path",
+    "find_quotes",
     "find_syndicated",
     "focus_counts",
     "highlight_attributions",
@@ -112,6 +120,7 @@ __all__ = [
     "load_aliases",
     "load_articles",
     "load_gazetteer",
+    "load_media_names",
     "load_reporting_verbs",
     "normalise_mentions",
     "period_of",

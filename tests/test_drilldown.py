@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import doctest
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pandas as pd
 import pytest
 
 import toolkit as tk
+from toolkit import drilldown, highlight
 from toolkit.drilldown import EXAMPLE_COLUMNS
 from toolkit.errors import InputError
 
@@ -325,6 +327,12 @@ def test_show_examples_marks_the_spans(corpus: tk.Corpus) -> None:
     assert set(parsed.tags) <= {"div", "ol", "li", "mark"}
     with pytest.raises(InputError, match=r"show_examples"):
         tk.show_examples(corpus.mentions[["article_id"]])
+
+
+def test_docstring_examples() -> None:
+    for module in (drilldown, highlight):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted >= 3 and result.failed == 0, module.__name__
 
 
 class _MarkText(HTMLParser):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from toolkit import notebooks
 from toolkit.cli import main
 from toolkit.errors import InputError, ToolkitError
 from toolkit.notebooks import available_notebooks, run_notebooks
@@ -77,3 +79,8 @@ def test_a_failing_notebook_is_still_exported_and_reported(tmp_path: Path, data_
     assert _errors(tmp_path / "out" / "09_broken.ipynb")
     assert "no such column" in (tmp_path / "out" / "09_broken.html").read_text("utf-8")
     assert any("FAILED" in line for line in lines)
+
+
+def test_docstring_examples() -> None:
+    result = doctest.testmod(notebooks, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 2 and result.failed == 0

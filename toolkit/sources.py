@@ -104,7 +104,7 @@ ATTRIBUTION_COLUMNS = (
     "content_end",
 )
 #: Bumped whenever :func:`extract_attributions` changes what it returns (it keys the table cache).
-ATTRIBUTIONS_VERSION = "2"
+ATTRIBUTIONS_VERSION = "3"
 #: The kinds of attributed statement, as in the ``kind`` column.
 ATTRIBUTION_KINDS = ("direct", "mixed", "indirect", "according_to", "told_outlet", "wire_credit")
 
@@ -824,6 +824,7 @@ def verb_content(frame: _Frame, verb: Token, entry: ReportingVerb) -> tuple[int,
         clause = right[0] if right else clauses[-1]
         start, end = clause.left_edge.i, clause.right_edge.i + 1
         if clause.i > verb.i:
+            end = _mended_clause_end(clause, start, end)
             end = _cut_conjoined_reports(clause, end)
             start = _skip_adverbial(verb, clause, start)
             objects = [c for c in children if c.dep_ in OBJECT_DEPS and verb.i < c.i < clause.i]
@@ -953,6 +954,23 @@ def passive_content(verb: Token, entry: ReportingVerb) -> tuple[int, int] | None
     if entry.lemma == "expect":  # "Neither step is expected soon"
         return _subtree_range(subjects[0])
     return None
+
+
+def _mended_clause_end(clause: Token, start: int, end: int) -> int:
+    """End of a one-word content clause that the parser cut off from the rest of its sentence.
+
+    "The monitor said IS fighters had launched …": a capitalised acronym read as a verb leaves the
+    clause as the single word "IS" with the rest of the sentence attached elsewhere. A one-word clause
+    followed by more words in the same sentence is taken to run to the sentence's end.
+    """
+    doc = clause.doc
+    sent_end = clause.sent.end
+    if end - start != 1 or end >= sent_end or not (doc[end].is_alpha or doc[end].like_num):
+        return end
+    last = sent_end
+    while last > end and (doc[last - 1].is_punct or doc[last - 1].is_space):
+        last -= 1
+    return last
 
 
 def _cut_conjoined_reports(clause: Token, end: int) -> int:

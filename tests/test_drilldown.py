@@ -187,6 +187,17 @@ def test_show_renders_hostile_text_titles_and_names_inert(corpus: tk.Corpus, tmp
     assert "<script" not in saved.lower() and "<svg" not in saved.lower()
 
 
+def test_show_leaves_out_layers_the_corpus_lacks(corpus: tk.Corpus) -> None:
+    only_mentions = dataclasses.replace(corpus, tables={"mentions": corpus.mentions})
+    parsed = _parse(tk.show(_busiest(corpus), only_mentions).html)
+    assert {c for m in parsed.marks for c in str(m["class"]).split()} == {"tk-entity"}
+    assert "entity|" in parsed.legend and "place|" not in parsed.legend and "source|" not in parsed.legend
+    with pytest.raises(InputError, match=r"no places table"):
+        tk.examples({"place_name": "Raqqa"}, only_mentions)
+    with pytest.raises(InputError, match=r"no attributions table"):
+        tk.examples({"source_type": "anonymous"}, only_mentions)
+
+
 def test_show_errors(corpus: tk.Corpus) -> None:
     with pytest.raises(InputError, match=r"show\(\): article_id 'nope' is not in the corpus"):
         tk.show("nope", corpus)

@@ -201,8 +201,9 @@ def show(article: Any, corpus: Corpus, *, layers: str | Sequence[str] = LAYERS, 
     ``article`` is an ``article_id`` or a row holding one (a row of :func:`examples`,
     ``kwic``, ``source_statements``, ``corpus.mentions`` …); ``corpus`` is what
     :func:`toolkit.annotate` returned. ``layers`` picks what to draw among ``"entities"``,
-    ``"places"`` and ``"attributions"`` (default all three); ``labels=False`` leaves out the small
-    labels after sources (their type) and cues (the kind of statement); ``legend=False`` the legend.
+    ``"places"`` and ``"attributions"`` (default all three; a layer whose table the corpus was not
+    annotated with is left out); ``labels=False`` leaves out the small labels after sources (their
+    type) and cues (the kind of statement); ``legend=False`` the legend.
 
     Colours (Okabe–Ito, readable with every common colour-vision deficiency): entities reddish
     purple, places yellow, sources orange, cues bluish green, contents sky blue with a solid
@@ -219,7 +220,8 @@ def show(article: Any, corpus: Corpus, *, layers: str | Sequence[str] = LAYERS, 
     """
     func = "show"
     corpus = _require_corpus(corpus, func)
-    chosen = _check_layers(layers, func)
+    tables = {"entities": "mentions", "places": "places", "attributions": "attributions"}
+    chosen = tuple(layer for layer in _check_layers(layers, func) if tables[layer] in corpus.tables)
     article_id = _article_id(article, func)
     articles = corpus.articles
     match = articles[articles["article_id"] == article_id]
@@ -242,7 +244,7 @@ def show(article: Any, corpus: Corpus, *, layers: str | Sequence[str] = LAYERS, 
                                                                                           article_id)]
         counts.append(f"{len(places)} place mention{'s' if len(places) != 1 else ''}")
     rows = pd.DataFrame()
-    if "attributions" in chosen and "attributions" in corpus.tables:
+    if "attributions" in chosen:
         rows = article_statements(corpus.attributions, article_id, func=func)
         counts.append(f"{len(rows)} attributed statement{'s' if len(rows) != 1 else ''}")
     statements = statement_spans(rows, text, article_id, labels=labels)
@@ -369,7 +371,10 @@ def _hits(selection: dict[str, Any], is_row: bool, corpus: Corpus, kinds: Any, f
         found = source_statements(table, subset, name, width=0)
         return found[["article_id", "title", "outlet", "published", "start", "end"]]
 
-    table = corpus.places if family == "places" else corpus.mentions
+    name = "places" if family == "places" else "mentions"
+    if name not in corpus.tables:
+        raise InputError(f"{func}(): this corpus has no {name} table (annotate it with the {name} extractor)")
+    table = corpus.tables[name]
     keep = pd.Series(True, index=table.index)
     for column, value in selectors.items():
         if column == "place_id":

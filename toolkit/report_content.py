@@ -354,14 +354,19 @@ def statement_examples(attributions: pd.DataFrame, articles: pd.DataFrame, sourc
         marks.sort()
         if len(marks) == 2 and marks[0][1] > marks[1][0]:
             marks = marks[:1]
-        before = " " if start > 0 and text[start - 1].isspace() and str(row.left) else ""
-        after = " " if end < len(text) and text[end].isspace() and str(row.right) else ""
-        segments: list[Segment] = [(str(row.left) + before, None)]
+        left, right = str(row.left), str(row.right)
+        before = " " if start > 0 and text[start - 1].isspace() and left else ""
+        after = " " if end < len(text) and text[end].isspace() and right else ""
+        if len(left) >= CONTEXT_CHARS - 10:            # cut by source_statements' width: say so
+            left = "…" + left
+        if right and not _SENTENCE_END.search(right[-3:]):
+            right += "…"
+        segments: list[Segment] = [(left + before, None)]
         position = start
         for s, e, role in marks:
             segments += [(text[position:s], None), (text[s:e], role)]
             position = e
-        segments += [(text[position:end], None), (after + str(row.right), None)]
+        segments += [(text[position:end], None), (after + right, None)]
         title, outlet, published = _meta(row)
         name = label or text_or_none(row.source_entity) or text_or_none(row.source) or "(unnamed)"
         examples.append(Example(name, title, outlet, published, _trim_plain([s for s in segments if s[0]])))

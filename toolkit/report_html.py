@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from .report_content import Chart, Example, ReportContent, Section, format_count
-from .report_figures import RenderedFigure
+from .report_figures import DPI, RenderedFigure
 
 __all__ = ["TABLE_DESCRIPTIONS", "esc", "render_page", "render_table"]
 
@@ -137,7 +137,9 @@ def _chart(chart: Chart, figure: RenderedFigure | None, number: int | None) -> s
         data = base64.b64encode(figure.png).decode("ascii")
         files = (f'<a href="figures/{esc(figure.png_path.name)}">PNG</a> · '
                  f'<a href="figures/{esc(figure.svg_path.name)}">SVG</a>')
-        width = f' width="{figure.width}" height="{figure.height}"' if figure.width else ""
+        # shown at the figure's own size (capped by the page width), so small charts stay small
+        width = (f' width="{round(figure.width * 96 / DPI)}" height="{round(figure.height * 96 / DPI)}"'
+                 if figure.width else "")
         parts.append(f'<figure><img src="data:image/png;base64,{data}" alt="{esc(chart.title)}"{width}>'
                      f"<figcaption>Figure {number}. {esc(chart.title)}. {files}</figcaption></figure>")
     elif chart.note:
@@ -156,14 +158,29 @@ def _chart(chart: Chart, figure: RenderedFigure | None, number: int | None) -> s
     return "\n".join(parts)
 
 
+def _lower_first(note: str) -> str:
+    """``"Not drawn: no dates."`` → ``"no dates."`` (the list says they were not drawn)."""
+    text = note.removeprefix("Not drawn: ")
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
 def _section(section: Section, figures: Mapping[str, RenderedFigure], counter: list[int]) -> str:
     parts = [f'<section class="part" id="{esc(section.key)}">', f"<h2>{esc(section.title)}</h2>",
              f'<p class="intro">{esc(section.intro)}</p>']
+    left_out = []
     for chart in section.charts:
         figure = figures.get(chart.key)
+        has_rows = chart.rows is not None and len(chart.rows) > 0
+        if figure is None and chart.note and not has_rows and not chart.examples:
+            left_out.append(chart)
+            continue
         if figure is not None:
             counter[0] += 1
         parts.append(_chart(chart, figure, counter[0] if figure is not None else None))
+    if left_out:
+        items = "".join(f"<li><strong>{esc(c.title)}</strong>: {esc(_lower_first(c.note or ''))}</li>"
+                        for c in left_out)
+        parts.append(f'<div class="left-out"><h4>Left out for this corpus</h4><ul>{items}</ul></div>')
     parts.append("</section>")
     return "\n".join(parts)
 

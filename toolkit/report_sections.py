@@ -214,8 +214,10 @@ def _trends_chart(mentions: pd.DataFrame, articles: pd.DataFrame, freq: str | No
                 "A peak marks a time the entity was in the news; one long article can make a small peak "
                 "on its own, so check the articles behind it.")
     if freq is None:
-        return _skip("entity_trends", title, guidance,
-                     "Not drawn: the articles have no dates, or all fall in a single period.")
+        dated = pd.to_datetime(articles["published"], utc=True, errors="coerce").notna().sum() \
+            if "published" in articles.columns else 0
+        return _skip("entity_trends", title, guidance, "Not drawn: the articles have no dates."
+                     if not dated else "Not drawn: the dated articles all fall within a few days.")
     trends = entity_trends(mentions, articles, freq=freq, n=6)
     tables["entity_trends"] = trends
     if trends.empty or trends["mentions"].sum() == 0:
@@ -545,7 +547,8 @@ def _source_section(corpus: Corpus, group: str | None, tables: dict[str, pd.Data
                         "Statements": lambda f: f["total"].map(format_count),
                         "Share": lambda f: f["share"].map(format_share), "95% interval": _interval})
         charts.append(Chart(
-            "anonymous_rate", "Anonymous sources", guidance, draw=lambda: plot_anonymous_rate(rates),
+            "anonymous_rate", "Anonymous sources", guidance,
+            draw=(lambda: plot_anonymous_rate(rates)) if group else None,     # one share: the table says it
             rows=_present(rates, columns), rows_caption=f"Statements with an unnamed source{per}.",
             examples=statement_examples(attributions, articles, "anonymous", label="Anonymous", limit=3),
             examples_caption="Statements with an unnamed source.", tables=("anonymous_rate",)))
@@ -556,14 +559,15 @@ def _source_section(corpus: Corpus, group: str | None, tables: dict[str, pd.Data
     tables["wire_dependence"] = wire
     guidance = ("How much of the output rests on news agencies, three ways: articles crediting a wire "
                 "agency (\"(AFP) —\", \"Reuters reported\"), articles quoting a media source, and articles "
-                "that are shared copy, near-identical to another article of the corpus. Each dot is a share "
-                "of articles with its 95% interval.")
+                "that are shared copy, near-identical to another article of the corpus."
+                + (" Each dot is a share of articles with its 95% interval." if group else ""))
     if wire.empty or wire["total"].sum() == 0:
         charts.append(_skip("wire_dependence", "Reliance on news agencies", guidance,
                             "Not drawn: no articles."))
     else:
         charts.append(Chart(
-            "wire_dependence", "Reliance on news agencies", guidance, draw=lambda: plot_wire_dependence(wire),
+            "wire_dependence", "Reliance on news agencies", guidance,
+            draw=(lambda: plot_wire_dependence(wire)) if group else None,
             rows=_wire_rows(wire, group),
             rows_caption="Articles resting on agency copy, by measure.",
             examples=statement_examples(attributions, articles, "media", label="Media / agency", limit=3),

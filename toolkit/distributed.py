@@ -164,13 +164,20 @@ def local_cluster(n_workers: int | None = None, *, environ: dict[str, str | None
 _PLUGIN_NAME = "toolkit-model"
 
 
-def _model_plugin(model: str, components: tuple[str, ...], version: str) -> Any:
-    """A worker plugin that loads the model when a worker starts and checks it is the client's."""
+_WARM_UP_TEXT = ("Warm-up\n\nThe mayor of Leeds, Jane Smith, told Reuters on Monday that the talks in Paris "
+                 "had \"gone well\", according to officials.")
+
+
+def _model_plugin(model: str, components: tuple[str, ...], version: str, extractors: tuple[str, ...]) -> Any:
+    """A worker plugin that loads the model when a worker starts (checking it is the client's) and
+    runs the extractors once, so that their resources (gazetteer, lexicons) are loaded before the
+    first partition arrives."""
     distributed = _distributed()
 
     class ModelPlugin(distributed.WorkerPlugin):
         def setup(self, worker: Any) -> None:
-            _load_checked(model, components, version)
+            _annotate_partition([("warm-up", _WARM_UP_TEXT)], model, components, version, extractors,
+                                None, None, False)
 
     return ModelPlugin()
 
@@ -332,7 +339,7 @@ def _run_on_cluster(client: Client, keys: list[str], text_of: dict[str, str], mo
                     partition_size: int | None, progress: bool) -> Any:
     """Yield ``(key, rows, Doc bytes, tokens)`` for ``keys`` as the workers finish their partitions."""
     distributed = _distributed()
-    client.register_plugin(_model_plugin(model, components, version), name=_PLUGIN_NAME)
+    client.register_plugin(_model_plugin(model, components, version, extractors), name=_PLUGIN_NAME)
     workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
     size = partition_size or _partition_size(len(keys), workers)
     partitions = [keys[i : i + size] for i in range(0, len(keys), size)]

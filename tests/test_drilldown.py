@@ -273,6 +273,9 @@ def test_examples_keep_to_the_group_of_the_row(corpus: tk.Corpus) -> None:
     sources = tk.source_counts(corpus.attributions, corpus.articles, by="outlet")
     row = sources.iloc[0]
     assert len(tk.examples(row, corpus, n=None)) == row["statements"]
+    by_kind = tk.source_counts(corpus.attributions, corpus.articles, by="kind")
+    for row in (by_kind.iloc[0], by_kind.iloc[-1]):
+        assert len(tk.examples(row, corpus, n=None)) == row["statements"]
 
 
 def test_examples_from_a_filter(corpus: tk.Corpus) -> None:
@@ -287,6 +290,8 @@ def test_examples_from_a_filter(corpus: tk.Corpus) -> None:
     wanted = corpus.attributions["source_type"].eq("anonymous") & corpus.attributions["kind"].isin(
         tk.SPEECH_KINDS)
     assert len(anonymous) == int(wanted.sum()) > 0
+    indirect = tk.examples({"source_type": "anonymous", "kind": "indirect"}, corpus, n=None)
+    assert len(indirect) == int((wanted & corpus.attributions["kind"].eq("indirect")).sum())
     country = corpus.places["country_code"].dropna().iloc[0]
     named = tk.examples({"country_code": country, "label": "GPE"}, corpus, n=None)
     wanted = (corpus.places["country_code"] == country) & (corpus.places["label"] == "GPE")
@@ -319,6 +324,10 @@ def test_examples_bad_input(corpus: tk.Corpus) -> None:
         tk.examples({"person": "Haddad"}, corpus)
     with pytest.raises(InputError, match=r"keys of one table"):
         tk.examples({"entity": "Haddad", "source_entity": "Karim Haddad"}, corpus)
+    with pytest.raises(InputError, match=r"keys of one table"):
+        tk.examples({"entity": "Haddad", "kind": "direct"}, corpus)
+    with pytest.raises(InputError, match=r"keys of one table"):
+        tk.examples({"label": "PERSON"}, corpus)
     with pytest.raises(InputError, match=r"the row has none of the columns"):
         tk.examples(pd.Series({"outlet": "Meridian Post", "mentions": 3}), corpus)
     with pytest.raises(InputError, match=r"n must be"):

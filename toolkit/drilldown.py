@@ -78,7 +78,7 @@ _PRIORITY = ("cue", "source", "place", "entity", "content")
 _FAMILIES: dict[str, tuple[str, ...]] = {
     "attributions": ("source_entity", "source_type"),
     "places": ("place_id", "place_name", "country_code"),
-    "mentions": ("entity", "surface", "label"),
+    "mentions": ("entity", "surface"),
 }
 _ROW_KEYS = ("source_entity", "place_id", "country_code", "entity")
 _SELECTORS = ("source_entity", "source_type", "place_id", "place_name", "country_code", "entity", "surface")
@@ -334,34 +334,39 @@ def _hits(selection: dict[str, Any], is_row: bool, corpus: Corpus, kinds: Any, f
                              f"{', '.join(map(str, selection))}); pass a row of entity_counts, place_counts, "
                              "country_counts or source_counts")
         selectors = {what: selection[what]}
+        if what == "source_entity" and not _missing(selection.get("kind")):     # source_counts(by="kind")
+            selectors["kind"] = selection["kind"]
         groups = {k: v for k, v in selection.items()
                   if k == "period" or (k in articles.columns and k != "text")}
     else:
-        unknown = [k for k in selection if k not in _SELECTORS and k != "label" and k != "period"
+        unknown = [k for k in selection if k not in (*_SELECTORS, "label", "kind", "period")
                    and k not in articles.columns]
         if unknown:
             raise InputError(f"{func}(): unknown filter key(s) {', '.join(map(repr, unknown))}; expected "
-                             f"one of {', '.join(_SELECTORS)}, 'label', plus article columns such as "
-                             "'outlet' or 'period'")
-        selectors = {k: v for k, v in selection.items() if k in _SELECTORS or k == "label"}
+                             f"one of {', '.join(_SELECTORS)}, 'label', 'kind', plus article columns such "
+                             "as 'outlet' or 'period'")
+        selectors = {k: v for k, v in selection.items() if k in (*_SELECTORS, "label", "kind")}
         groups = {k: v for k, v in selection.items() if k not in selectors}
-        families = {name for name, keys in _FAMILIES.items() if set(keys) & (set(selectors) - {"label"})}
-        if len(families) != 1 or (families == {"attributions"} and "label" in selectors):
+        families = {name for name, keys in _FAMILIES.items() if set(keys) & set(selectors)}
+        if (len(families) != 1 or (families == {"attributions"} and "label" in selectors)
+                or (families != {"attributions"} and "kind" in selectors)):
             raise InputError(f"{func}(): the filter must name what to find with keys of one table: "
                              "'entity' (or 'surface'), 'place_id' / 'place_name' / 'country_code', or "
-                             f"'source_entity' / 'source_type'; got {sorted(selectors)}")
+                             f"'source_entity' / 'source_type' (with 'kind'); got {sorted(selectors)}")
     if "period" in groups and "published" not in articles.columns:
         raise InputError(f"{func}(): a 'period' needs the articles' 'published' dates, which this corpus "
                          "lacks")
     subset = _article_subset(groups, articles, freq)
 
-    family = next(name for name, keys in _FAMILIES.items() if set(keys) & (set(selectors) - {"label"}))
+    family = next(name for name, keys in _FAMILIES.items() if set(keys) & set(selectors))
     if family == "attributions":
         if "attributions" not in corpus.tables:
             raise InputError(f"{func}(): this corpus has no attributions table (annotate it with the "
                              "attributions extractor)")
         table = corpus.attributions
-        if kinds is not None:
+        if "kind" in selectors:                 # one kind asked for: it replaces kinds=
+            table = table[(table["kind"] == selectors["kind"]).fillna(False).astype(bool)]
+        elif kinds is not None:
             table = table[table["kind"].isin([kinds] if isinstance(kinds, str) else list(kinds))]
         if "source_entity" in selectors and "source_type" in selectors:
             table = table[(table["source_type"] == selectors["source_type"]).fillna(False).astype(bool)]
@@ -434,13 +439,15 @@ def examples(row_or_filter: Any, corpus: Corpus, *, n: int | None = 5, kinds: An
     - a dict filter: ``{"entity": "Haddad", "outlet": "Meridian Post"}``. Keys name what to find,
       from one table: ``entity``, ``surface``, ``label`` (mentions); ``place_id``, ``place_name``,
       ``country_code`` (places); ``source_entity``, ``source_type`` (statements; ``"anonymous"``
-      finds all anonymous ones); plus article columns and ``period`` as above;
+      finds all anonymous ones; ``kind`` narrows them to one kind); plus article columns and
+      ``period`` as above;
     - rows of an evidence table with ``article_id``, ``start`` and ``end`` (``corpus.mentions``,
       ``corpus.places``, ``corpus.attributions``, a ``kwic`` table, a filtered copy …): their
       own sentences.
 
     Statements count as :func:`~toolkit.sourcing.source_counts` counts them: ``kinds`` (default
-    :data:`~toolkit.sourcing.SPEECH_KINDS`, no wire credits; None for all).
+    :data:`~toolkit.sourcing.SPEECH_KINDS`, no wire credits; None for all), unless the row (from
+    ``source_counts(by="kind")``) or the filter names one ``kind``.
 
     Returns a DataFrame with columns ``article_id``, ``title``, ``outlet``, ``published``,
     ``sentence`` (the sentence text, or the sentences a statement spans, as in the article),

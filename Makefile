@@ -1,5 +1,5 @@
 # Two entry points, each creating the local virtual environment .venv on first use:
-#   make demo   install the toolkit and run the main job on the bundled sample (data/articles)
+#   make demo   install the toolkit and report on the bundled sample (data/articles → output/index.html)
 #   make test   install the toolkit with its test extras and run the test suite
 PYTHON ?= python3
 VENV := .venv
@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-base
 
 demo: $(VENV)/.installed-base
-	$(BIN)/python -m toolkit extract data/articles --out $(OUT)
+	$(BIN)/python -m toolkit report data/articles --out $(OUT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

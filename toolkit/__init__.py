@@ -38,6 +38,7 @@ from .plots import (
     plot_outlet_heatmap,
     plot_top_entities,
 )
+from .report import build_report
 from .source_plots import (
     plot_anonymous_rate,
     plot_cue_profile,
@@ -95,6 +96,7 @@ __all__ = [
     "anonymous_rate",
     "article_focus",
     "article_id_for",
+    "build_report",
     "canonical_name",
     "classify_sources",
     "clean_text",

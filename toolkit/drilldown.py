@@ -72,9 +72,9 @@ LAYER_COLORS: dict[str, tuple[str, str]] = {
 #: place, an entity, and last the content of a statement (drawn as an underline as well).
 _PRIORITY = ("cue", "source", "place", "entity", "content")
 
-# What a row or filter can ask for, by table: the first key found decides the table (rows), and
-# every key given filters (dicts). In rows, "label" and "source_type" describe the row (the most
-# frequent label / type) rather than select it, so they filter only when given in a dict.
+# What a row or filter can ask for, by table. A row is selected by the first of _ROW_KEYS it has;
+# its "label" and "source_type" describe it (the most frequent label / type) rather than select it.
+# In a dict every key filters ("label" and "kind" too), and the keys must all belong to one table.
 _FAMILIES: dict[str, tuple[str, ...]] = {
     "attributions": ("source_entity", "source_type"),
     "places": ("place_id", "place_name", "country_code"),
@@ -235,13 +235,13 @@ def show(article: Any, corpus: Corpus, *, layers: str | Sequence[str] = LAYERS, 
     counts = []
     if "entities" in chosen:
         mentions = corpus.mentions[corpus.mentions["article_id"] == article_id]
-        layer_spans += [_Layer(s, e, "entity", _entity_tooltip(r)) for s, e, r in _spans_of(mentions, text,
-                                                                                            article_id)]
+        found = _spans_of(mentions, text, article_id)
+        layer_spans += [_Layer(start, end, "entity", _entity_tooltip(r)) for start, end, r in found]
         counts.append(f"{len(mentions)} entity mention{'s' if len(mentions) != 1 else ''}")
     if "places" in chosen:
         places = corpus.places[corpus.places["article_id"] == article_id]
-        layer_spans += [_Layer(s, e, "place", _place_tooltip(r)) for s, e, r in _spans_of(places, text,
-                                                                                          article_id)]
+        found = _spans_of(places, text, article_id)
+        layer_spans += [_Layer(start, end, "place", _place_tooltip(r)) for start, end, r in found]
         counts.append(f"{len(places)} place mention{'s' if len(places) != 1 else ''}")
     rows = pd.DataFrame()
     if "attributions" in chosen:
@@ -261,8 +261,8 @@ def show(article: Any, corpus: Corpus, *, layers: str | Sequence[str] = LAYERS, 
             top = next(role for role in _PRIORITY if role in present)
             colors = ROLE_COLORS if top in _ROLE_ORDER else LAYER_COLORS
             style = f"{_MARK} background: {colors[top][0]};" + (f" {underline}" if underline else "")
-            tooltip = [*(s.tooltip for s in own if s.role == "place"), *(s.tooltip for s in own
-                                                                         if s.role == "entity"), *lines]
+            places_first = sorted(own, key=lambda s: s.role != "place")
+            tooltip = [*(s.tooltip for s in places_first), *lines]
             classes = " ".join(f"tk-{role}" for role in _PRIORITY if role in present)
             pieces.append(mark(text[low:high], style=style, classes=classes, tooltip="\n".join(tooltip)))
         pieces.extend(statements.badges.get(high, []))

@@ -83,9 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="write each table as a folder of Parquet parts (for large corpora)")
     notebooks = commands.add_parser(
         "notebooks", help="run the analysis notebooks on a corpus; save executed copies and HTML pages",
-        description="Execute the analysis notebooks (papermill) on a corpus and save, in DIR, each "
-                    "executed notebook (<name>.ipynb) and an HTML export (<name>.html). Needs the "
-                    'notebooks extra: pip install "media-toolkit[notebooks]".',
+        description="Execute the analysis notebooks (papermill) on a corpus and save, in DIR, each\n"
+                    "executed notebook (<name>.ipynb) and an HTML export (<name>.html).\n"
+                    'Needs the notebooks extra: pip install "media-toolkit[notebooks]".',
         epilog="example:\n  python -m toolkit notebooks data/articles --out notebooks-out --notebooks 00,02",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     notebooks.add_argument("input", metavar="INPUT", help="folder or file of articles (their CORPUS)")

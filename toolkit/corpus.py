@@ -32,6 +32,7 @@ import pandas as pd
 from .clean import boilerplate_patterns, clean_text, normalise_newlines
 from .encoding import NotTextError
 from .errors import InputError, LoadWarning
+from .language import OTHER, UNDETERMINED, detect_language
 from .readers import (
     CANONICAL_FIELDS,
     ColumnOverrides,
@@ -50,11 +51,18 @@ __all__ = ["ARTICLE_COLUMNS", "LoadRecord", "LoadReport", "article_id_for", "loa
 logger = logging.getLogger(__name__)
 
 #: Leading columns of the ``articles`` table; extra input columns follow them.
-ARTICLE_COLUMNS = ("article_id", "title", "text", "outlet", "published", "url", "author", "path")
+ARTICLE_COLUMNS = ("article_id", "title", "text", "outlet", "published", "url", "author", "path", "language")
 #: File name of the per-folder metadata sidecar.
 SIDECAR_NAME = "metadata.csv"
 _SIDECAR_KEYS = ("file", "filename", "file_name", "path", "name")
 _MAX_WARNINGS = 20
+#: Texts longer than this (characters; spaCy's default ``max_length``) get a note in the report.
+LONG_TEXT = 1_000_000
+#: Input columns (lower_snake) that carry the input's own article id.
+_INPUT_ID_FIELDS = ("id", "article_id_input", "doc_id", "document_id", "uuid", "guid", "story_id",
+                    "item_id")
+#: Languages the toolkit's English models analyse; others are flagged at load time.
+ANALYSED_LANGUAGES = frozenset({"en", UNDETERMINED})
 
 Status = Literal["loaded", "skipped", "duplicate"]
 
@@ -313,29 +321,37 @@ def parse_published(value: Any) -> pd.Timestamp:
         raise ValueError(f"not a date: {value!r}") from exc
     if stamp is pd.NaT:
         raise ValueError(f"not a date: {value!r}")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    try:
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        return stamp.as_unit("ns")
+    except (ValueError, OverflowError) as exc:  # pandas' OutOfBoundsDatetime is a ValueError
+        raise ValueError(f"not a date: {value!r} (outside the years 1677-2262 that pandas can hold)") from exc
 
 
-def _parse_dates(rows: list[dict[str, Any]], origins: list[tuple[str, str]],
-                 warn: _Warner) -> pd.Series:
-    now = pd.Timestamp.now(tz="UTC")
-    parsed: list[pd.Timestamp] = []
-    for row, (path, item) in zip(rows, origins, strict=True):
-        value = row.get("published")
-        if is_missing(value):
-            parsed.append(pd.NaT)
-            continue
-        where = f"{path}{', ' + item if item else ''}"
-        try:
-            stamp = parse_published(value)
-        except ValueError:
-            warn(f"{where}: unparseable date {value!r}; published set to NaT")
-            parsed.append(pd.NaT)
-            continue
-        if stamp > now + pd.Timedelta(days=1):
-            warn(f"{where}: publication date {stamp.date()} is in the future; kept as given")
-        parsed.append(stamp)
-    return pd.Series(pd.to_datetime(parsed, utc=True), dtype="datetime64[ns, UTC]")
+def _published(value: Any, now: pd.Timestamp) -> tuple[Any, str]:
+    """A record's publication date (``NaT`` when missing or unusable) and a note when it is odd."""
+    if is_missing(value):
+        return pd.NaT, ""
+    try:
+        stamp = parse_published(value)
+    except ValueError as exc:
+        detail = str(exc).partition(" (")[2]
+        return pd.NaT, f"unparseable date {value!r}{' (' + detail if detail else ''}; published set to NaT"
+    if stamp > now + pd.Timedelta(days=1):
+        return stamp, f"publication date {stamp.date()} is in the future; kept as given"
+    return stamp, ""
+
+
+def _language(text: str, declared: Any) -> tuple[str, str]:
+    """The language of a text (detected; the input's own value where detection cannot tell), and a
+    note when the input declared another one."""
+    detected = detect_language(text)
+    given = re.split(r"[-_]", str(declared).strip().lower())[0] if not is_missing(declared) else ""
+    if detected in (UNDETERMINED, OTHER) and given:
+        return given, ""
+    if given and given != detected:
+        return detected, f"declared language {given!r}, but the text reads as {detected!r}; using that"
+    return detected, ""
 
 
 class _Warner:
@@ -401,8 +417,9 @@ def load_articles(
     warn = _Warner()
     report: list[LoadRecord] = []
     rows: list[dict[str, Any]] = []
-    origins: list[tuple[str, str]] = []
     first_seen: dict[str, str] = {}
+    input_ids: dict[tuple[str, str], str] = {}
+    now = pd.Timestamp.now(tz="UTC")
     sidecar = Path(metadata) if metadata is not None else None
     if sidecar is not None and not sidecar.is_file():
         raise InputError(f"metadata sidecar not found: {sidecar}")
@@ -444,16 +461,35 @@ def load_articles(
                                      f"same text as {first_seen[article_id]}", article_id))
             continue
         first_seen[article_id] = where
+        shown = f"{result.path}{', ' + result.item if result.item else ''}"
+        published, note = _published(fields.get("published"), now)
+        notes += [note] if note else []
+        language, note = _language(text, fields.get("language"))
+        notes += [note] if note else []
+        if language not in ANALYSED_LANGUAGES:
+            name = "a language other than English" if language == OTHER else f"language {language!r}"
+            notes.append(f"written in {name}: kept, flagged, and not annotated by English models")
+        if len(text) > LONG_TEXT:
+            notes.append(f"very long text ({len(text):,} characters): annotated in pieces")
+        for key in _INPUT_ID_FIELDS:
+            value = fields.get(key)
+            if is_missing(value):
+                continue
+            other = input_ids.setdefault((key, str(value)), where)
+            if other != where:
+                notes.append(f"input {key} {str(value)!r} also used by {other} (different text); both kept")
+        for message in notes[len(result.notes):]:
+            if not message.startswith("removed "):
+                warn(f"{shown}: {message}")
         row = {**fields, "title": title, "text": text, "article_id": article_id,
-               "path": result.path}
+               "path": result.path, "published": published, "language": language}
         rows.append(row)
-        origins.append((result.path, result.item))
         report.append(LoadRecord(result.path, result.item, "loaded", "; ".join(notes), article_id))
 
     shown_source = "<DataFrame>" if isinstance(source, pd.DataFrame) else (
         str(source) if isinstance(source, (str, os.PathLike)) else f"{len(source)} paths")
     load_report = LoadReport(shown_source, report)
-    articles = _build_table(rows, origins, warn)
+    articles = _build_table(rows)
     if not len(articles):
         warn(f"{shown_source}: no articles loaded ({load_report.skipped} inputs skipped)")
     warn.close()
@@ -462,8 +498,7 @@ def load_articles(
     return articles
 
 
-def _build_table(rows: list[dict[str, Any]], origins: list[tuple[str, str]],
-                 warn: _Warner) -> pd.DataFrame:
+def _build_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     extras: list[str] = []
     seen = set(ARTICLE_COLUMNS)
     for row in rows:
@@ -473,8 +508,9 @@ def _build_table(rows: list[dict[str, Any]], origins: list[tuple[str, str]],
                 extras.append(key)
     columns = [*ARTICLE_COLUMNS, *extras]
     table = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns)
-    table["published"] = _parse_dates(rows, origins, warn)
-    for column in ("article_id", "title", "text", "outlet", "url", "author", "path"):
+    table["published"] = pd.Series(pd.to_datetime([row["published"] for row in rows], utc=True),
+                                   dtype="datetime64[ns, UTC]")
+    for column in ("article_id", "title", "text", "outlet", "url", "author", "path", "language"):
         table[column] = table[column].astype("string")
     return table
 

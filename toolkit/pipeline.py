@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ from .annotation import (
 )
 from .corpus import article_id_for, load_articles
 from .entities import MENTION_COLUMNS, MENTIONS_VERSION, extract_mentions, normalise_mentions
-from .errors import InputError
+from .errors import InputError, ToolkitWarning
 from .places import PLACE_MENTION_COLUMNS, PLACES_VERSION, extract_place_mentions, resolve_places
 from .sources import ATTRIBUTION_COLUMNS, ATTRIBUTIONS_VERSION, extract_attributions
 from .speakers import classify_sources
@@ -91,6 +92,8 @@ class AnnotateStats:
     from_cached_docs: int = 0
     from_cached_tables: int = 0
     tokens_parsed: int = 0
+    #: Articles left out because their ``language`` is not the model's (see ``annotate``).
+    not_annotated: int = 0
 
 
 @dataclass
@@ -197,6 +200,25 @@ def _prepare_articles(articles: pd.DataFrame | str | os.PathLike[str]) -> pd.Dat
     return articles
 
 
+def _in_model_language(articles: pd.DataFrame, spec: ModelSpec) -> pd.Series:
+    """Which articles the model can read: all, unless a ``language`` column (filled by
+    :func:`toolkit.load_articles`) names another language; the others are named in a warning."""
+    if "language" not in articles.columns:
+        return pd.Series(True, index=articles.index)
+    language = articles["language"].astype("string")
+    primary = language.str.strip().str.lower().str.split(r"[-_]", regex=True).str[0]  # en-GB -> en
+    ok = (language.isna() | primary.isin([spec.lang, "und", ""])).astype(bool)
+    if not ok.all():
+        left = articles.loc[~ok]
+        where = left["path"] if "path" in left.columns else pd.Series("", index=left.index)
+        shown = ", ".join(f"{a} ({w}, {lang})" if w else f"{a} ({lang})" for a, w, lang in
+                          zip(left["article_id"][:5], where[:5], language[~ok][:5], strict=True))
+        warnings.warn(f"annotate(): {len(left)} articles are not in the model's language ({spec.lang!r}) "
+                      f"and are not annotated: {shown}{' …' if len(left) > 5 else ''}; set their "
+                      f"'language' to {spec.lang!r} to annotate them anyway", ToolkitWarning, stacklevel=3)
+    return ok
+
+
 def annotate(
     articles: pd.DataFrame | str | os.PathLike[str],
     *,
@@ -224,6 +246,9 @@ def annotate(
     ``use_cache=False`` neither reads nor writes it. ``progress=False`` hides the progress bar.
     ``aliases`` names a CSV (``alias,canonical,label``) that extends the built-in alias table used
     to fill the ``entity`` column (see :func:`toolkit.entities.normalise_mentions`).
+    Articles whose ``language`` column (set by :func:`toolkit.load_articles`) names a language other
+    than the model's stay in ``corpus.articles`` but are not annotated (a warning names them;
+    ``corpus.stats.not_annotated`` counts them).
     ``engine="dask"`` runs the model and the extractors on a Dask cluster: ``scheduler`` is the
     address of its scheduler (e.g. ``"tcp://10.0.0.5:8786"``) or None for a local cluster of
     ``n_process`` workers (one per core when 1); the tables are the same (see
@@ -258,10 +283,11 @@ def annotate(
                 "components": [*components, PARAGRAPH_COMPONENT], "max_length": max_length,
                 "format": CACHE_FORMAT}
 
-    ids = list(articles["article_id"])
-    texts = list(articles["text"])
+    analysed = _in_model_language(articles, spec)
+    ids = list(articles.loc[analysed, "article_id"])
+    texts = list(articles.loc[analysed, "text"])
     keys = [_text_key(t) for t in texts]
-    stats = AnnotateStats(articles=len(ids))
+    stats = AnnotateStats(articles=len(ids), not_annotated=int((~analysed).sum()))
     rows: dict[str, dict[str, list[Any]]] = {e.name: {} for e in extractors}
     cache_path = _cache_file(Path(cache_dir or default_cache_dir()), spec, settings) if use_cache else None
     store = AnnotationStore(cache_path, info={k: json.dumps(v) for k, v in settings.items()}) \

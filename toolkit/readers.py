@@ -183,7 +183,8 @@ def fields_from_row(row: Mapping[str, Any], mapping: dict[str, str]) -> dict[str
 
 def _records_from_rows(rows: Iterator[tuple[str, Mapping[str, Any]]], columns: list[str],
                        path: str, overrides: ColumnOverrides,
-                       mapping: dict[str, str] | None = None) -> Iterator[Record | Skip]:
+                       mapping: dict[str, str] | None = None,
+                       notes: list[str] | None = None) -> Iterator[Record | Skip]:
     mapping = mapping if mapping is not None else map_columns(columns, overrides, path)
     if "text" not in mapping:
         yield Skip(path, "", "no text column found among "
@@ -197,7 +198,7 @@ def _records_from_rows(rows: Iterator[tuple[str, Mapping[str, Any]]], columns: l
         if not isinstance(text, str):
             yield Skip(path, item, f"text column {mapping['text']!r} holds {type(text).__name__}, not text")
             continue
-        yield Record(path, item, fields_from_row(row, mapping))
+        yield Record(path, item, fields_from_row(row, mapping), list(notes or ()))
 
 
 def records_from_frame(frame: pd.DataFrame, path: str,
@@ -246,6 +247,9 @@ def _read_html(path: Path, shown: str) -> Iterator[Record | Skip]:
     if not text or not text.strip():
         yield Skip(shown, "", "no article text found in the HTML (navigation or empty page)")
         return
+    if not _has_prose(text, _link_texts(html)):
+        yield Skip(shown, "", "no article text found in the HTML: only navigation, links or short lines")
+        return
     fields = {
         "title": doc.title,
         # trafilatura separates paragraphs by one newline; the toolkit uses a blank line.
@@ -258,6 +262,41 @@ def _read_html(path: Path, shown: str) -> Iterator[Record | Skip]:
     yield Record(shown, "", fields, notes)
 
 
+#: A paragraph of prose: this many words or more, ending like a sentence.
+PROSE_WORDS = 6
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+
+
+def _link_texts(html: str) -> set[str]:
+    """The texts of the page's links, white space folded (empty when the page does not parse)."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(html.encode("utf-8"))
+    except (ValueError, lxml.etree.LxmlError):
+        return set()
+    return {" ".join(a.text_content().split()) for a in tree.iter("a")}
+
+
+def _has_prose(text: str, links: set[str]) -> bool:
+    """True when some paragraph reads as a sentence and is not just the text of a link.
+
+    A page of menus, link lists and footers has none ("Home", "World news today", "Contact us |
+    Privacy"), and trafilatura's fallback extractors return exactly such lines when a page has
+    no article.
+
+    >>> _has_prose("Home\\nNews\\nSport", set())
+    False
+    >>> _has_prose("Officials in London confirmed the plan on Tuesday.", set())
+    True
+    """
+    for paragraph in text.split("\n"):
+        line = " ".join(paragraph.split())
+        if len(line.split()) >= PROSE_WORDS and _SENTENCE_END.search(line) and line not in links:
+            return True
+    return False
+
+
 def _sniff_delimiter(sample: str, default: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
@@ -266,10 +305,11 @@ def _sniff_delimiter(sample: str, default: str) -> str:
 
 
 def _read_csv(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[Record | Skip]:
-    text, _ = decode_file(path)
+    text, notes = decode_file(path)
     default = "\t" if path.suffix.lower() == ".tsv" else ","
     delimiter = default if default == "\t" else _sniff_delimiter(text[:65536], default)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = io.StringIO(text, newline="").readlines()  # the physical lines, as csv counts them
+    reader = csv.reader(iter(lines), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -280,19 +320,51 @@ def _read_csv(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[Re
         return
     columns = [h.strip() for h in header]
     bad: list[Skip] = []
+    yield from _csv_records(_csv_rows(lines, reader.line_num, delimiter, columns, shown, bad), columns,
+                            shown, overrides, notes, bad)
 
-    def rows() -> Iterator[tuple[str, dict[str, Any]]]:
-        line = reader.line_num
+
+def _csv_records(rows: Iterator[tuple[str, dict[str, Any]]], columns: list[str], shown: str,
+                 overrides: ColumnOverrides, notes: list[str], bad: list[Skip]) -> Iterator[Record | Skip]:
+    """Records of the good rows with the bad rows' skips in line order between them."""
+    for result in _records_from_rows(rows, columns, shown, overrides, notes=notes):
+        while bad:
+            yield bad.pop(0)
+        yield result
+    yield from bad
+
+
+def _csv_rows(lines: list[str], done: int, delimiter: str, columns: list[str], shown: str,
+              bad: list[Skip]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(item, row)`` for the data rows after line ``done``; malformed rows go to ``bad``.
+
+    A quotation mark that is never closed makes the csv module swallow every following line into
+    one field. A row that spans several lines and holds an odd number of quotation marks is such a
+    runaway: its first line is reported as malformed and reading starts again on the next line, so
+    that one stray quote costs one row, not the rest of the file.
+    """
+    while done < len(lines):
+        reader = csv.reader(iter(lines[done:]), delimiter=delimiter)
+        offset, line = done, done
+        restart = None
         while True:
             try:
                 values = next(reader)
             except StopIteration:
-                return
+                break
             except csv.Error as exc:
-                bad.append(Skip(shown, f"line {line + 1}", f"malformed CSV row: {exc}"))
-                return
-            item = f"line {line + 1}"
-            line = reader.line_num
+                bad.append(Skip(shown, f"line {line + 1}", f"malformed CSV row: {exc}; reading goes on "
+                                f"from line {line + 2}"))
+                restart = line + 1
+                break
+            first, line = line + 1, offset + reader.line_num
+            item = f"line {first}"
+            raw = "".join(lines[first - 1 : line])
+            if line > first and raw.count('"') % 2:
+                bad.append(Skip(shown, item, f"malformed CSV row: a quotation mark on line {first} is never "
+                                f"closed; the line is skipped and reading goes on from line {first + 1}"))
+                restart = first
+                break
             if not values or not any(v.strip() for v in values):
                 continue
             if len(values) != len(columns):
@@ -300,12 +372,9 @@ def _read_csv(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[Re
                                 f"the header has {len(columns)}"))
                 continue
             yield item, dict(zip(columns, values, strict=True))
-
-    for result in _records_from_rows(rows(), columns, shown, overrides):
-        while bad:
-            yield bad.pop(0)
-        yield result
-    yield from bad
+        if restart is None:
+            return
+        done = restart
 
 
 def _json_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -316,7 +385,7 @@ def _json_lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _read_jsonl(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[Record | Skip]:
-    text, _ = decode_file(path)
+    text, notes = decode_file(path)
     entries: list[tuple[str, dict[str, Any] | Skip]] = []
     for number, line in _json_lines(text):
         item = f"line {number}"
@@ -329,11 +398,12 @@ def _read_jsonl(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[
             entries.append((item, Skip(shown, item, f"expected a JSON object, got {type(obj).__name__}")))
             continue
         entries.append((item, obj))
-    yield from _records_from_objects(entries, shown, overrides)
+    yield from _records_from_objects(entries, shown, overrides, notes)
 
 
 def _records_from_objects(entries: list[tuple[str, dict[str, Any] | Skip]], shown: str,
-                          overrides: ColumnOverrides) -> Iterator[Record | Skip]:
+                          overrides: ColumnOverrides,
+                          notes: list[str] | None = None) -> Iterator[Record | Skip]:
     """Records from JSON objects (columns: the union of their keys); skips pass through in order."""
     columns: list[str] = []
     seen: set[str] = set()
@@ -355,14 +425,14 @@ def _records_from_objects(entries: list[tuple[str, dict[str, Any] | Skip]], show
         if isinstance(obj, Skip):
             yield obj
         else:
-            yield from _records_from_rows(iter([(item, obj)]), columns, shown, overrides, mapping)
+            yield from _records_from_rows(iter([(item, obj)]), columns, shown, overrides, mapping, notes)
 
 
 _JSON_LIST_KEYS = ("articles", "data", "items", "records", "results", "documents", "docs")
 
 
 def _read_json(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[Record | Skip]:
-    text, _ = decode_file(path)
+    text, notes = decode_file(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -386,7 +456,7 @@ def _read_json(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[R
         item = f"item {number}"
         entries.append((item, obj if isinstance(obj, dict) else
                         Skip(shown, item, f"expected a JSON object, got {type(obj).__name__}")))
-    yield from _records_from_objects(entries, shown, overrides)
+    yield from _records_from_objects(entries, shown, overrides, notes)
 
 
 def _read_parquet(path: Path, shown: str, overrides: ColumnOverrides) -> Iterator[Record | Skip]:

@@ -437,7 +437,7 @@ def load_articles(
             text = cleaned.text
             if cleaned.removed:
                 notes.append(f"removed {len(cleaned.removed)} boilerplate lines")
-        if result.title_in_text and "\n" not in text.strip():
+        if result.title_in_text and "\n" not in normalise_newlines(text).strip():
             reason = "title only: no body left after cleaning" if clean else "title only: no body"
             report.append(LoadRecord(result.path, result.item, "skipped", reason, None))
             warn(f"{result.path}: skipped: {reason}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,6 +89,11 @@ def test_workers_run_without_malloc_trim_threshold(client: distributed.Client) -
 
 def test_cache_written_by_the_client_serves_the_local_engine(on_dask: tk.Corpus, dask_cache: Path,
                                                              articles: pd.DataFrame) -> None:
+    finished = tk.annotate(articles, progress=False, cache_dir=dask_cache)  # the stored result
+    assert finished.stats.parsed == 0 and finished.stats.from_cached_tables == len(articles)
+    assert_same_tables(on_dask, finished)
+    with sqlite3.connect(on_dask.cache_path) as db:  # rebuilt from the rows the client cached
+        db.execute("DELETE FROM results")
     again = tk.annotate(articles, progress=False, cache_dir=dask_cache)
     assert again.stats.parsed == 0 and again.stats.from_cached_tables == len(articles)
     assert_same_tables(on_dask, again)

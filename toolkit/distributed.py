@@ -102,12 +102,14 @@ from .pipeline import (
     _cache_file,
     _CacheWriter,
     _docs_for,
+    _finished_tables,
+    _in_model_language,
     _prepare_articles,
     _text_key,
 )
 from .places import resolve_places
 from .speakers import classify_sources
-from .store import AnnotationStore, default_cache_dir
+from .store import AnnotationStore, default_cache_dir, result_key
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -253,13 +255,24 @@ def annotate_distributed(
                 "components": [*components, PARAGRAPH_COMPONENT], "max_length": max_length,
                 "format": CACHE_FORMAT}
 
-    ids = list(articles["article_id"])
-    texts = list(articles["text"])
+    analysed = _in_model_language(articles, spec)
+    ids = list(articles.loc[analysed, "article_id"])
+    texts = list(articles.loc[analysed, "text"])
     keys = [_text_key(t) for t in texts]
     text_of = dict(zip(keys, texts, strict=True))
-    stats = AnnotateStats(articles=len(ids))
+    stats = AnnotateStats(articles=len(ids), not_annotated=int((~analysed).sum()))
     rows: dict[str, dict[str, list[Any]]] = {e.name: {} for e in extractors}
     cache_path = _cache_file(Path(cache_dir or default_cache_dir()), spec, settings) if use_cache else None
+    finished = result_key(articles, keys, [e.cache_name for e in extractors], settings, aliases) \
+        if cache_path else None
+    tables = _finished_tables(cache_path, finished, keys, extractors)
+    if tables is not None:  # the same corpus, settings and code as a finished run: nothing to do
+        stats.from_cached_tables = len(keys)
+        corpus = Corpus(articles, tables, spec, components, cache_path, stats,
+                        dict(zip(ids, keys, strict=True)))
+        if out is not None:
+            write_corpus(corpus, out, partitioned=True)
+        return corpus
     with ExitStack() as stack:
         store = None
         if cache_path is not None:
@@ -309,6 +322,9 @@ def annotate_distributed(
         tables["attributions"] = classify_sources(tables["attributions"], tables["mentions"], articles)
     logger.info("annotated %d articles on the cluster: %d parsed, %d from cached docs, %d from cached tables",
                 stats.articles, stats.parsed, stats.from_cached_docs, stats.from_cached_tables)
+    if cache_path is not None and finished is not None:
+        with AnnotationStore(cache_path) as store:
+            store.put_result(finished, tables)
     corpus = Corpus(articles, tables, spec, components, cache_path, stats, dict(zip(ids, keys, strict=True)))
     if out is not None:
         write_corpus(corpus, out, partitioned=True)

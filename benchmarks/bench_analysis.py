@@ -92,8 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     mentions, articles = synthetic(args.rows)
-    print(f"bench_analysis: {time.strftime('%Y-%m-%d %H:%M')}, commit {git_revision()}, {os.cpu_count()} CPUs, "
-          f"pandas {pd.__version__}, duckdb {__import__('duckdb').__version__}; {len(mentions):,} mentions, "
+    print(f"bench_analysis: {time.strftime('%Y-%m-%d %H:%M')}, commit {git_revision()}, "
+          f"{os.cpu_count()} CPUs, pandas {pd.__version__}, duckdb {__import__('duckdb').__version__}; "
+          f"{len(mentions):,} mentions, "
           f"{len(articles):,} articles, {mentions['entity'].nunique():,} entities "
           f"(made in {time.perf_counter() - started:.1f} s)")
     cases: list[tuple[str, Callable[..., pd.DataFrame], dict[str, Any], bool]] = [

@@ -16,9 +16,21 @@ One SQLite database per model and pipeline setting, holding
   rest of the cache it is trusted local data: never point ``cache_dir`` at files from elsewhere.
 
 SQLite gives the properties a cache needs: each batch is committed atomically (an interrupted
-run leaves every finished batch usable), concurrent writers are serialised by its locking, and a
-damaged file is detected when opened. Every blob also carries a CRC-32 checked on read; a blob
-that fails it is reported, dropped and rebuilt by the caller.
+run, even one killed with SIGKILL, leaves every finished batch usable), concurrent writers are
+serialised by its locking (write-ahead log, a busy timeout of :data:`BUSY_TIMEOUT` seconds), and
+a damaged file is detected when opened or read. Every blob also carries a CRC-32 checked on read;
+a blob that fails it is reported, dropped and rebuilt by the caller.
+
+What goes wrong, and what happens then:
+
+* a damaged or truncated file (found on opening or on any read or write): a
+  :class:`~toolkit.errors.ToolkitWarning` names it, it is moved aside as ``<name>.corrupt`` and a
+  new, empty cache takes its place; the articles are annotated again;
+* a cache that cannot be opened for another reason (a read-only or missing folder, a lock held
+  past the busy timeout): :class:`~toolkit.errors.CacheError` saying what to do;
+* a write that fails (disk full, the file turned read-only): a warning names the cache and the
+  error, writing stops, and annotation goes on without caching: the tables are complete, only a
+  re-run parses those articles again.
 
 Example:
     >>> import tempfile, pathlib
@@ -64,6 +76,8 @@ CREATE TABLE IF NOT EXISTS results (
 );
 """
 _QUERY_CHUNK = 500  # keys per "IN (...)" query, below SQLite's variable limit
+#: Seconds a connection waits for another process's lock before giving up.
+BUSY_TIMEOUT = 120
 #: Finished results (whole annotate() calls) kept per cache file; older ones are deleted.
 RESULTS_KEPT = 8
 #: Libraries whose versions can change the tables (part of :func:`result_key`).
@@ -79,6 +93,15 @@ def default_cache_dir() -> Path:
     return Path(base) / "toolkit"
 
 
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """True when SQLite says the file is damaged (not a database, malformed pages), as opposed to
+    busy, read-only or full."""
+    name = getattr(exc, "sqlite_errorname", "")  # Python 3.11+
+    if name:
+        return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+    return not isinstance(exc, sqlite3.OperationalError) or "malformed" in str(exc)
+
+
 def _chunks(keys: list[str]) -> Iterator[list[str]]:
     for i in range(0, len(keys), _QUERY_CHUNK):
         yield keys[i : i + _QUERY_CHUNK]
@@ -89,6 +112,8 @@ class AnnotationStore:
 
     def __init__(self, path: Path, *, info: Mapping[str, str] | None = None):
         self.path = Path(path)
+        #: False once a write has failed (disk full, read-only): the store then only reads.
+        self.writable = True
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -99,7 +124,7 @@ class AnnotationStore:
                 self._conn.executemany("INSERT OR REPLACE INTO info VALUES (?, ?)", sorted(info.items()))
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=120, isolation_level="DEFERRED")
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level="DEFERRED")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(_SCHEMA)
@@ -110,19 +135,38 @@ class AnnotationStore:
         try:
             return self._connect()
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise CacheError(f"cache {self.path} is locked by another process: {exc}") from exc
-            broken = self.path.with_name(self.path.name + ".corrupt")
-            warnings.warn(f"annotation cache {self.path} is damaged ({exc}); moved to {broken.name} "
-                          "and rebuilt", ToolkitWarning, stacklevel=3)
-            for suffix in ("", "-wal", "-shm"):
-                part = Path(str(self.path) + suffix)
-                if part.exists():
-                    os.replace(part, Path(str(broken) + suffix))
-            try:
-                return self._connect()
-            except sqlite3.DatabaseError as again:
-                raise CacheError(f"cannot create the annotation cache {self.path}: {again}") from again
+            if not _is_damage(exc):
+                raise CacheError(f"cannot open the annotation cache {self.path}: {exc} (locked by another "
+                                 "process, read-only or disk full? pass cache_dir= or use_cache=False)"
+                                 ) from exc
+            return self._rebuild(exc)
+
+    def _rebuild(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
+        """Move a damaged cache file aside (``<name>.corrupt``) and start an empty one."""
+        if getattr(self, "_conn", None) is not None:
+            self._conn.close()
+        broken = self.path.with_name(self.path.name + ".corrupt")
+        warnings.warn(f"annotation cache {self.path} is damaged ({exc}); moved to {broken.name} "
+                      "and rebuilt", ToolkitWarning, stacklevel=4)
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(str(self.path) + suffix)
+            if part.exists():
+                os.replace(part, Path(str(broken) + suffix))
+        try:
+            self._conn = self._connect()
+        except sqlite3.DatabaseError as again:
+            raise CacheError(f"cannot create the annotation cache {self.path}: {again}") from again
+        return self._conn
+
+    def _rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        """The rows of a query; a damaged file is rebuilt (and gives no rows)."""
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise CacheError(f"cannot read the annotation cache {self.path}: {exc}") from exc
+            self._rebuild(exc)
+            return []
 
     # ------------------------------------------------------------------ context management
     def close(self) -> None:
@@ -140,15 +184,14 @@ class AnnotationStore:
         found: set[str] = set()
         for chunk in _chunks(list(keys)):
             marks = ",".join("?" * len(chunk))
-            found.update(k for (k,) in self._conn.execute(
-                f"SELECT key FROM docs WHERE key IN ({marks})", chunk))
+            found.update(k for (k,) in self._rows(f"SELECT key FROM docs WHERE key IN ({marks})", chunk))
         return found
 
     def get_docs(self, keys: list[str]) -> Iterator[tuple[str, bytes]]:
         """``(key, DocBin bytes)`` for the cached ones among ``keys``, in the order of ``keys``."""
         for chunk in _chunks(keys):
             marks = ",".join("?" * len(chunk))
-            rows = {k: (crc, data) for k, crc, data in self._conn.execute(
+            rows = {k: (crc, data) for k, crc, data in self._rows(
                 f"SELECT key, crc, data FROM docs WHERE key IN ({marks})", chunk)}
             for key in chunk:
                 if key in rows and self._verified("docs", key, *rows[key]):
@@ -161,15 +204,28 @@ class AnnotationStore:
         for key, extractor, value in derived:
             data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             derived_rows.append((key, extractor, zlib.crc32(data), data))
-        if not doc_rows and not derived_rows:
+        if (not doc_rows and not derived_rows) or not self.writable:
             return
-        try:
-            with self._conn:
-                self._conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)", doc_rows)
-                self._conn.executemany("INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?)", derived_rows)
-        except sqlite3.OperationalError as exc:
-            raise CacheError(f"cannot write to the annotation cache {self.path}: {exc} "
-                             "(disk full or read-only? pass cache_dir= or use_cache=False)") from exc
+        for attempt in (1, 2):
+            try:
+                with self._conn:
+                    self._conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)", doc_rows)
+                    self._conn.executemany("INSERT OR REPLACE INTO derived VALUES (?, ?, ?, ?)", derived_rows)
+                return
+            except sqlite3.DatabaseError as exc:
+                if attempt == 1 and _is_damage(exc):
+                    self._rebuild(exc)
+                    continue
+                self._stop_writing(exc)
+                return
+
+    def _stop_writing(self, exc: Exception) -> None:
+        """After a failed write: warn once, and read only from now on."""
+        self.writable = False
+        warnings.warn(f"cannot write to the annotation cache {self.path}: {exc}; annotation goes on "
+                      "without caching (the tables are complete, but a re-run will annotate these "
+                      "articles again). Free disk space, or pass cache_dir= or use_cache=False",
+                      ToolkitWarning, stacklevel=4)
 
     # ------------------------------------------------------------------ derived rows
     def get_derived(self, keys: list[str], extractor: str) -> dict[str, list[Any]]:
@@ -177,7 +233,7 @@ class AnnotationStore:
         found: dict[str, list[Any]] = {}
         for chunk in _chunks(keys):
             marks = ",".join("?" * len(chunk))
-            for key, crc, data in self._conn.execute(
+            for key, crc, data in self._rows(
                 f"SELECT key, crc, data FROM derived WHERE extractor = ? AND key IN ({marks})",
                 [extractor, *chunk],
             ):
@@ -191,17 +247,18 @@ class AnnotationStore:
         found = 0
         for chunk in _chunks(sorted(set(keys))):
             marks = ",".join("?" * len(chunk))
-            for key, crc, data in self._conn.execute(
+            for key, crc, data in self._rows(
                 f"SELECT key, crc, data FROM derived WHERE extractor = ? AND key IN ({marks})",
                 [extractor, *chunk],
-            ).fetchall():
+            ):
                 found += self._verified("derived", key, crc, data, extractor)
         return found
 
     # ------------------------------------------------------------------ finished results
     def get_result(self, key: str) -> dict[str, pd.DataFrame] | None:
         """The tables stored under ``key`` by :meth:`put_result`, or None."""
-        row = self._conn.execute("SELECT crc, data FROM results WHERE key = ?", (key,)).fetchone()
+        rows = self._rows("SELECT crc, data FROM results WHERE key = ?", [key])
+        row = rows[0] if rows else None
         if row is None or not self._verified("results", key, *row):
             return None
         try:
@@ -231,6 +288,8 @@ class AnnotationStore:
             return True
         warnings.warn(f"annotation cache {self.path}: damaged {table} entry for text {key[:16]} "
                       "(checksum mismatch); it will be rebuilt", ToolkitWarning, stacklevel=4)
+        if not self.writable:
+            return False
         with self._conn:
             if table in ("docs", "results"):
                 self._conn.execute(f"DELETE FROM {table} WHERE key = ?", (key,))

@@ -277,6 +277,20 @@ def test_a_corpus_without_outlets_or_dates_leaves_those_charts_out(tmp_path: Pat
     assert "undated" in page
 
 
+def test_a_table_of_texts_is_enough(tmp_path: Path) -> None:
+    texts = ["Officials in Baghdad said the talks with Iraq would resume, Karim Haddad said.",
+             "The United Nations said aid reached Mosul in Iraq, officials said.",
+             "Syria and Iraq held talks in Baghdad, the United Nations said."]
+    index = tk.build_report(pd.DataFrame({"text": texts}), tmp_path / "out", cache_dir=tmp_path / "cache",
+                            progress=False)
+    page = index.read_text(encoding="utf-8")
+    assert "3 articles, undated" in page
+    assert "given as a table" in page
+    assert (index.parent / "figures" / "top_entities.png").is_file()
+    assert len(pd.read_parquet(index.parent / "tables" / "articles.parquet")) == 3
+    assert_self_contained(index)
+
+
 def test_a_folder_with_no_article_fails_with_the_load_report(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()

@@ -76,7 +76,13 @@ def _version() -> str:
 
 def _load(articles_or_path: pd.DataFrame | str | os.PathLike[str]) -> pd.DataFrame:
     if isinstance(articles_or_path, pd.DataFrame):
-        return articles_or_path
+        articles = articles_or_path.copy()
+        for column in ("title", "outlet"):          # a table of texts is enough: the rest may be missing
+            if column not in articles.columns:
+                articles[column] = pd.Series(pd.NA, index=articles.index, dtype="string")
+        if "published" not in articles.columns:
+            articles["published"] = pd.Series(pd.NaT, index=articles.index, dtype="datetime64[ns, UTC]")
+        return articles
     source = Path(articles_or_path)
     if not source.exists():
         raise InputError(f"build_report(): input not found: {source} (give a folder or file of articles)")
@@ -160,6 +166,10 @@ def build_report(
     with tqdm(total=n_charts, desc="Figures", unit="chart", disable=not progress, leave=False) as bar:
         figures: dict[str, RenderedFigure] = render_figures(content.sections, out / "figures",
                                                             on_chart=lambda _key: bar.update(1))
+    for section in content.sections:
+        for chart in section.charts:
+            if chart.note:
+                stage(f"  left out: {chart.title} ({chart.note.removeprefix('Not drawn: ').rstrip('.')})")
     stage("Writing report…")
     _write_tables(content, out / "tables")
     chart_keys = {chart.key for section in content.sections for chart in section.charts}
@@ -170,6 +180,4 @@ def build_report(
     temporary = index.with_name(f".{index.name}.tmp")
     temporary.write_text(page, encoding="utf-8")
     os.replace(temporary, index)
-    for note in content.notes:
-        logger.info("report: %s", note)
     return index

@@ -236,6 +236,8 @@ def _summary_section(content: ReportContent) -> str:
                      "gives the reason for each; the full list of inputs ends the report). "
                      f"{esc(' '.join(notes))}</p>")
         parts.append(render_table(content.skipped, "Inputs not loaded", css_class="skipped"))
+    elif not s["inputs"]:
+        parts.append(f"<p>The articles were given as a table. {esc(' '.join(notes))}</p>")
     else:
         parts.append(f"<p>{esc(inputs)}, and every one was loaded. {esc(' '.join(notes))}</p>")
     if len(content.outlets):
@@ -255,6 +257,10 @@ def _summary_section(content: ReportContent) -> str:
 
 def _load_section(content: ReportContent) -> str:
     rows = content.load_report
+    if not len(rows):
+        return "\n".join(['<section class="part" id="load-report">', "<h2>Load report</h2>",
+                          "<p>The articles were given as a table rather than loaded from files, so there "
+                          "is no load report.</p>", "</section>"])
     summary = content.summary.get("load_summary") or f"{len(rows)} inputs."
     table = render_table(rows, "Every input and what became of it", css_class="load-report")
     if len(rows) > 40:

@@ -794,6 +794,22 @@ def _relative(path: Any, root: str | None) -> str:
     return text
 
 
+#: Folder names that say nothing about a corpus: the report names their parent too.
+_GENERIC_FOLDERS = frozenset({"articles", "data", "corpus", "texts", "text", "input", "inputs", "files",
+                              "raw", "docs", "documents", "news", "html", "txt"})
+
+
+def _source_name(source: Any) -> str | None:
+    """A short name for what was loaded: the folder or file name (``data/articles`` for generic names)."""
+    if not isinstance(source, str) or not source:
+        return None
+    path = Path(source).resolve()
+    name, parent = path.name or str(path), path.parent.name
+    if name.lower() in _GENERIC_FOLDERS and parent:
+        name = f"{parent}/{name}"
+    return name
+
+
 def build_content(corpus: Corpus, *, title: str | None = None, load_report: Any = None,
                   on_stage: Callable[[str], None] | None = None) -> ReportContent:
     """Every table, chart description, top rows and example of the report of ``corpus``.
@@ -825,7 +841,7 @@ def build_content(corpus: Corpus, *, title: str | None = None, load_report: Any 
     skipped = load_rows[shown["status"].ne("loaded").to_numpy()].reset_index(drop=True)
     summary, outlets = _summary(corpus, group)
     summary["inputs"] = len(frame)
-    summary["source"] = Path(root).name if root else (str(report.source) if report is not None else None)
+    summary["source"] = _source_name(getattr(report, "source", None))
     summary["load_summary"] = str(report) if report is not None else None
     summary["freq"] = freq
     for name in ("mentions", "places", "attributions"):

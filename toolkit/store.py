@@ -6,7 +6,7 @@ One SQLite database per model and pipeline setting, holding
   SHA-256 of the article text; and
 * ``derived``: rows an extractor produced from that Doc (JSON), keyed by text hash plus the
   extractor's name and version, so that a re-run needs neither the model nor the Docs; and
-* ``results``: the finished tables of a whole ``annotate`` call (pickled DataFrames), keyed by
+* ``results``: the finished tables of a whole ``annotate`` call (Parquet, never pickle), keyed by
   :func:`result_key`: a digest of the articles table, the text keys, the extractors and
   settings, the alias file and a fingerprint of the toolkit's code, resources and the library
   versions, so that re-running an unchanged corpus (a notebook re-run) skips even the
@@ -43,10 +43,10 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
-import pickle
 import sqlite3
 import time
 import warnings
@@ -262,7 +262,7 @@ class AnnotationStore:
         if row is None or not self._verified("results", key, *row):
             return None
         try:
-            return pickle.loads(row[1])
+            return _unpack_tables(row[1])
         except Exception as exc:  # an unreadable entry is rebuilt, like a damaged blob
             logger.warning("annotation cache %s: unreadable result %s (%s); rebuilding it", self.path,
                            key[:16], exc)
@@ -270,16 +270,17 @@ class AnnotationStore:
 
     def put_result(self, key: str, tables: Mapping[str, pd.DataFrame]) -> None:
         """Store finished ``tables`` under ``key``, keeping the newest :data:`RESULTS_KEPT` results."""
-        data = pickle.dumps(dict(tables), protocol=pickle.HIGHEST_PROTOCOL)
+        if not self.writable:
+            return
+        data = _pack_tables(tables)
         try:
             with self._conn:
                 self._conn.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
                                    (key, time.time_ns(), zlib.crc32(data), data))
                 self._conn.execute("DELETE FROM results WHERE key NOT IN "
                                    "(SELECT key FROM results ORDER BY created DESC LIMIT ?)", (RESULTS_KEPT,))
-        except sqlite3.OperationalError as exc:
-            raise CacheError(f"cannot write to the annotation cache {self.path}: {exc} "
-                             "(disk full or read-only? pass cache_dir= or use_cache=False)") from exc
+        except sqlite3.DatabaseError as exc:
+            self._stop_writing(exc)
 
     # ------------------------------------------------------------------ internals
 
@@ -296,6 +297,33 @@ class AnnotationStore:
             else:
                 self._conn.execute("DELETE FROM derived WHERE key = ? AND extractor = ?", (key, extractor))
         return False
+
+
+def _pack_tables(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """Tables as one blob: a JSON line of ``[name, size]`` pairs, then each table as Parquet.
+
+    Parquet, not pickle: reading a cache file never runs code, whoever wrote it.
+    """
+    parts = []
+    for name, table in tables.items():
+        buffer = io.BytesIO()
+        table.to_parquet(buffer)
+        parts.append((name, buffer.getvalue()))
+    header = json.dumps([[name, len(data)] for name, data in parts]).encode("utf-8")
+    return header + b"\n" + b"".join(data for _, data in parts)
+
+
+def _unpack_tables(blob: bytes) -> dict[str, pd.DataFrame]:
+    """The tables of a blob written by :func:`_pack_tables`."""
+    header, _, body = blob.partition(b"\n")
+    tables: dict[str, pd.DataFrame] = {}
+    offset = 0
+    for name, size in json.loads(header):
+        tables[name] = pd.read_parquet(io.BytesIO(body[offset : offset + size]))
+        offset += size
+    if offset != len(body):
+        raise ValueError(f"result blob has {len(body) - offset} bytes after its tables")
+    return tables
 
 
 @lru_cache(maxsize=1)

@@ -109,7 +109,7 @@ from .pipeline import (
 )
 from .places import resolve_places
 from .speakers import classify_sources
-from .store import AnnotationStore, default_cache_dir, result_key
+from .store import AnnotationStore, default_cache_dir, encode_rows, result_key
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -194,12 +194,12 @@ def _load_checked(model: str, components: tuple[str, ...], version: str) -> Any:
 
 def _annotate_partition(items: list[tuple[str, str]], model: str, components: tuple[str, ...], version: str,
                         extractors: tuple[str, ...], max_length: int | None, batch_size: int | None,
-                        keep_docs: bool) -> list[tuple[str, dict[str, list[Any]], bytes | None, int]]:
-    """On a worker: ``(key, {extractor: rows}, Doc bytes or None, tokens)`` for each ``(key, text)``."""
+                        keep_docs: bool) -> list[tuple[str, dict[str, bytes], bytes | None, int]]:
+    """On a worker: ``(key, {extractor: encoded rows}, Doc bytes or None, tokens)`` per ``(key, text)``."""
     nlp = _load_checked(model, components, version)
     results = []
     for key, doc in stream_docs(items, nlp, batch_size=batch_size, max_length=max_length):
-        rows = {name: [list(r) for r in EXTRACTORS[name].function(doc)] for name in extractors}
+        rows = {name: encode_rows(EXTRACTORS[name].function(doc)) for name in extractors}
         results.append((key, rows, doc_to_bytes(doc) if keep_docs else None, len(doc)))
     return results
 
@@ -261,7 +261,7 @@ def annotate_distributed(
     keys = [_text_key(t) for t in texts]
     text_of = dict(zip(keys, texts, strict=True))
     stats = AnnotateStats(articles=len(ids), not_annotated=int((~analysed).sum()))
-    rows: dict[str, dict[str, list[Any]]] = {e.name: {} for e in extractors}
+    rows: dict[str, dict[str, Any]] = {e.name: {} for e in extractors}  # rows encoded by encode_rows
     cache_path = _cache_file(Path(cache_dir or default_cache_dir()), spec, settings) if use_cache else None
     finished = result_key(articles, keys, [e.cache_name for e in extractors], settings, aliases) \
         if cache_path else None
@@ -279,12 +279,12 @@ def annotate_distributed(
             store = stack.enter_context(AnnotationStore(
                 cache_path, info={k: json.dumps(v) for k, v in settings.items()}))
             for e in extractors:
-                rows[e.name] = store.get_derived(keys, e.cache_name)
+                rows[e.name] = store.get_derived(keys, e.cache_name, raw=True)
         todo = list(dict.fromkeys(k for k in keys if any(k not in rows[e.name] for e in extractors)))
         stats.from_cached_tables = len(set(keys)) - len(todo)
         writer = _CacheWriter(store)
 
-        def take(key: str, found: dict[str, list[Any]]) -> None:
+        def take(key: str, found: dict[str, bytes]) -> None:
             for e in extractors:
                 if key not in rows[e.name]:
                     rows[e.name][key] = found[e.name]
@@ -295,7 +295,8 @@ def annotate_distributed(
             for key, doc, _ in _docs_for([k for k in todo if k in cached_docs], text_of, store, spec,
                                          components, stats, n_process=1, batch_size=batch_size,
                                          max_length=max_length, progress=False):
-                take(key, {e.name: [list(r) for r in e.function(doc)] for e in extractors})
+                take(key, {e.name: encode_rows(e.function(doc)) for e in extractors
+                           if key not in rows[e.name]})
         missing = [k for k in todo if k not in cached_docs]
         if missing:
             client = _client(stack, scheduler, n_process)
@@ -312,8 +313,9 @@ def annotate_distributed(
                         writer.flush()
         writer.flush()
 
-    tables = {e.name: _build_table(e, ids, keys, rows[e.name]) for e in extractors}
-    rows.clear()
+    tables = {}
+    for e in extractors:  # one table at a time, each extractor's rows freed once its table is built
+        tables[e.name] = _build_table(e, ids, keys, rows.pop(e.name))
     if "mentions" in tables:
         tables["mentions"] = normalise_mentions(tables["mentions"], articles, aliases=aliases)
     if "places" in tables:

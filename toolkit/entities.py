@@ -90,14 +90,23 @@ def extract_mentions(doc: Doc) -> list[tuple[int, int, int, str, str]]:
     ``sentence`` is the 0-based index of the sentence holding the mention's first token.
     Catches every spaCy entity with a label in :data:`MENTION_LABELS`, plus alias-table names
     (see the module docstring); misses what both miss (the places module adds gazetteer matches).
+    The rows are remembered in ``doc.user_data`` (the place and attribution extractors ask again
+    for the same Doc) for as long as the Doc's text and entities stay the same.
     """
+    state = (len(doc), doc.text, tuple((e.start, e.end, e.label) for e in doc.ents))
+    remembered = doc.user_data.get(_MENTIONS_MEMO)
+    if remembered is not None and remembered[0] == state:
+        return list(remembered[1])
     spans = [ent for ent in doc.ents if ent.label_ in MENTION_LABELS]
     spans = _merge_alias_matches(doc, spans)
     spans = _propagate_person_names(doc, spans)
-    if not spans:
-        return []
-    sentence_of = sentence_index(doc)
-    return [(sentence_of[s.start], s.start_char, s.end_char, s.text, s.label_) for s in spans]
+    sentence_of = sentence_index(doc) if spans else []
+    rows = [(sentence_of[s.start], s.start_char, s.end_char, s.text, s.label_) for s in spans]
+    doc.user_data[_MENTIONS_MEMO] = (state, tuple(rows))
+    return rows
+
+
+_MENTIONS_MEMO = ("toolkit", "extract_mentions", MENTIONS_VERSION)
 
 
 #: Words in front of a name that make it a person's name ("Dr Okafor", "Col. Whitaker").

@@ -44,7 +44,7 @@ from .errors import InputError, ToolkitWarning
 from .places import PLACE_MENTION_COLUMNS, PLACES_VERSION, extract_place_mentions, resolve_places
 from .sources import ATTRIBUTION_COLUMNS, ATTRIBUTIONS_VERSION, extract_attributions
 from .speakers import classify_sources
-from .store import AnnotationStore, default_cache_dir, result_key
+from .store import AnnotationStore, decode_rows, default_cache_dir, encode_rows, result_key
 
 __all__ = ["EXTRACTORS", "AnnotateStats", "Corpus", "Extractor", "annotate"]
 
@@ -302,7 +302,7 @@ def annotate(
     try:
         if store is not None:
             for e in extractors:
-                rows[e.name] = store.get_derived(keys, e.cache_name)
+                rows[e.name] = store.get_derived(keys, e.cache_name, raw=True)
         todo = [i for i, k in enumerate(keys) if any(k not in rows[e.name] for e in extractors)]
         stats.from_cached_tables = len(keys) - len(todo)
         todo_keys = list(dict.fromkeys(keys[i] for i in todo))
@@ -311,8 +311,8 @@ def annotate(
                                           components, stats, n_process=n_process, batch_size=batch_size,
                                           max_length=max_length, progress=progress):
             for e in extractors:
-                if key not in rows[e.name]:
-                    rows[e.name][key] = [list(r) for r in e.function(doc)]
+                if key not in rows[e.name]:  # held encoded (compact) until the table is built
+                    rows[e.name][key] = encode_rows(e.function(doc))
                     writer.add_rows(key, e.cache_name, rows[e.name][key])
             if parsed:
                 writer.add_doc(key, doc)
@@ -321,7 +321,9 @@ def annotate(
         if store is not None:
             store.close()
 
-    tables = {e.name: _build_table(e, ids, keys, rows[e.name]) for e in extractors}
+    tables = {}
+    for e in extractors:  # one table at a time, each extractor's rows freed once its table is built
+        tables[e.name] = _build_table(e, ids, keys, rows.pop(e.name))
     if "mentions" in tables:
         tables["mentions"] = normalise_mentions(tables["mentions"], articles, aliases=aliases)
     if "places" in tables:
@@ -406,7 +408,8 @@ def _docs_for(keys: list[str], text_of: dict[str, str], store: AnnotationStore |
 
 def _build_table(extractor: Extractor, ids: list[str], keys: list[str],
                  rows: dict[str, list[Any]]) -> pd.DataFrame:
-    records = [(article_id, *row) for article_id, key in zip(ids, keys, strict=True) for row in rows[key]]
+    records = [(article_id, *row) for article_id, key in zip(ids, keys, strict=True)
+               for row in decode_rows(rows[key])]
     table = pd.DataFrame(records, columns=["article_id", *extractor.columns])
     if extractor.name in ("mentions", "places"):
         table = _type_span_columns(table)

@@ -254,6 +254,7 @@ def test_hostile_markup_is_shown_as_text(tmp_path: Path) -> None:
     # the skipped and duplicate inputs are listed with their reasons
     assert "e_empty.txt" in page and "f_copy.txt" in page
     assert "Inputs not loaded" in page
+    assert str(tmp_path) not in page
 
 
 def test_markup_in_the_title_argument_is_escaped(tmp_path: Path) -> None:
@@ -310,6 +311,7 @@ def test_report_on_wikinews(shared_corpora: Path, tmp_path: Path) -> None:
     index = build_report(source, tmp_path / "out", cache_dir=tmp_path / "cache", progress=False)
     page = index.read_text(encoding="utf-8")
     assert "229 articles, undated" in page
+    assert str(source.parent) not in page                # paths in the page are relative
     figures = {p.stem for p in (index.parent / "figures").glob("*.png")}
     assert {"top_entities", "cooccurrence_network", "place_map", "country_choropleth", "regional_map",
             "top_sources", "source_type_mix", "quotes_per_article", "cue_profile"} <= figures

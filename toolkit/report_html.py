@@ -73,7 +73,7 @@ $css</style>
 <body>
 <main>
 <header>
-<p class="kicker">Coverage report</p>
+<p class="kicker">media-toolkit report</p>
 <h1>$title</h1>
 <p class="lede">$lede</p>
 </header>

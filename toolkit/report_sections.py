@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -201,8 +202,8 @@ def _entity_section(corpus: Corpus, group: str | None, freq: str | None,
     charts.append(_distinctive_chart(mentions, articles, group, tables))
     intro = ("Entities are the people, organisations, groups, countries and events the articles name. "
              "Spellings, titles and short forms of one name are counted together: \"IS\", \"ISIS\" and "
-             "\"the Islamic State group\" are one actor, and \"Col. Thomas Whitaker\" and a later "
-             "\"Whitaker\" in the same article are one person.")
+             "\"the Islamic State group\" are one actor, and a person named in full and later by surname "
+             "alone in the same article is one person.")
     return Section("entities", "Entities", intro, charts)
 
 
@@ -799,6 +800,15 @@ _GENERIC_FOLDERS = frozenset({"articles", "data", "corpus", "texts", "text", "in
                               "raw", "docs", "documents", "news", "html", "txt"})
 
 
+def _strip_root(text: Any, root: str | None) -> Any:
+    """``text`` with the loaded folder's path taken out of the file paths it names (e.g. "same text as …")."""
+    if not isinstance(text, str) or not root:
+        return text
+    for prefix in {str(Path(root)), str(Path(root).resolve())}:
+        text = text.replace(prefix + os.sep, "")
+    return text
+
+
 def _source_name(source: Any) -> str | None:
     """A short name for what was loaded: the folder or file name (``data/articles`` for generic names)."""
     if not isinstance(source, str) or not source:
@@ -832,9 +842,13 @@ def build_content(corpus: Corpus, *, title: str | None = None, load_report: Any 
     report = load_report if load_report is not None else articles.attrs.get("load_report")
     frame = report.to_frame() if report is not None else pd.DataFrame(
         columns=["path", "item", "status", "reason", "article_id"])
-    root = getattr(report, "source", None)
-    root = root if isinstance(root, str) and Path(root).is_dir() else None
-    shown = frame.assign(path=frame["path"].map(lambda p: _relative(p, root)))
+    root = getattr(report, "source", None)          # paths are shown relative to the folder loaded
+    if isinstance(root, str) and root:
+        root = root if Path(root).is_dir() else str(Path(root).parent)
+    else:
+        root = None
+    shown = frame.assign(path=frame["path"].map(lambda p: _relative(p, root)),
+                         reason=frame["reason"].map(lambda r: _strip_root(r, root)))
     load_rows = _present(shown, {"Input": "path", "Item": "item", "Status": "status", "Note": "reason"})
     if not load_rows["Item"].astype(str).str.strip().any():     # folders of files: no row or line numbers
         load_rows = load_rows.drop(columns="Item")
@@ -842,7 +856,9 @@ def build_content(corpus: Corpus, *, title: str | None = None, load_report: Any 
     summary, outlets = _summary(corpus, group)
     summary["inputs"] = len(frame)
     summary["source"] = _source_name(getattr(report, "source", None))
-    summary["load_summary"] = str(report) if report is not None else None
+    summary["load_summary"] = (f"Loaded {report.loaded} of {report.inputs} inputs from {summary['source']}: "
+                               f"{report.skipped} skipped, {report.duplicates} duplicates."
+                               if report is not None else None)    # str(report) has the full path
     summary["freq"] = freq
     for name in ("mentions", "places", "attributions"):
         tables[name] = corpus.tables[name]

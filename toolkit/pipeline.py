@@ -386,12 +386,14 @@ def _docs_for(keys: list[str], text_of: dict[str, str], store: AnnotationStore |
               max_length: int | None, progress: bool) -> Iterator[tuple[str, Doc, bool]]:
     """``(key, Doc, parsed)`` for ``keys``: cached Docs first, then the rest from the model."""
     cached: set[str] = store.doc_keys(keys) if store is not None else set()
+    served: set[str] = set()
     if cached:
         assert store is not None
         for key, data in store.get_docs([k for k in keys if k in cached]):
             stats.from_cached_docs += 1
+            served.add(key)
             yield key, doc_from_bytes(data), False
-    missing = [k for k in keys if k not in cached]
+    missing = [k for k in keys if k not in served]  # a cached Doc that failed its checksum is parsed again
     if not missing:
         return
     nlp = load_pipeline(spec.name, components)

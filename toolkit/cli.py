@@ -12,6 +12,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .corpus import load_articles
 from .errors import ToolkitError
@@ -115,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="annotation cache folder (default: $TOOLKIT_CACHE_DIR or ~/.cache/toolkit)")
     report.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     report.add_argument("--quiet", action="store_true", help="no progress lines")
+    report.add_argument("--engine", choices=("local", "dask"), default="local",
+                        help="where spaCy and the extractors run: this process (local) or a Dask cluster "
+                             "(dask; needs the scale extra and the cache)")
+    report.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --engine dask: the Dask scheduler (default: a local cluster)")
     return parser
 
 
@@ -186,7 +192,17 @@ def _report(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")           # files only: no window, whatever the machine has
     from .report import build_report
 
-    index = build_report(args.input, args.out, title=args.title, model=args.model, n_process=args.n_process,
+    source: Any = args.input
+    if args.scheduler and args.engine != "dask":
+        raise ToolkitError("--scheduler needs --engine dask")
+    if args.engine == "dask":  # the cluster fills the cache; the report then reads the finished tables
+        if args.no_cache:
+            raise ToolkitError("report --engine dask needs the cache (drop --no-cache)")
+        source = load_articles(args.input)
+        if len(source):
+            annotate(source, model=args.model, n_process=args.n_process, cache_dir=args.cache_dir,
+                     progress=not args.quiet, engine="dask", scheduler=args.scheduler)
+    index = build_report(source, args.out, title=args.title, model=args.model, n_process=args.n_process,
                          cache_dir=args.cache_dir, use_cache=not args.no_cache, progress=not args.quiet)
     _say(f"Report: {index}", args.quiet)
     return 0

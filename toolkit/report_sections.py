@@ -148,7 +148,10 @@ def _group_values(group: str) -> Callable[[pd.DataFrame], pd.Series]:
 
 
 def _label_name(label: Any) -> str:
-    return LABEL_NAMES.get(label, str(label)) if isinstance(label, str) else ""
+    """``"GPE"`` → ``"Country/city"``; labels without a chart name read as words (``"Work of art"``)."""
+    if not isinstance(label, str):
+        return ""
+    return LABEL_NAMES.get(label, label.replace("_", " ").capitalize())
 
 
 def _type_name(source_type: Any) -> str:

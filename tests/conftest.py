@@ -1,4 +1,4 @@
-"""Shared fixtures: repository paths, the seed article, the shared corpora, a private cache."""
+"""Shared fixtures: repository paths, the seed article, the shared corpora, a private cache, no network."""
 
 from __future__ import annotations
 
@@ -7,11 +7,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from network_guard import block_network
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data" / "articles"
 SEED = DATA / "000_f212a97f88087e13.txt"
 SHARED_CORPORA = Path(os.environ.get("TOOLKIT_SHARED_CORPORA", REPO.parent / "shared" / "corpora"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network() -> Iterator[None]:
+    """No test reaches another machine: sockets may only talk to this one (see network_guard.py)."""
+    with block_network():
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -157,6 +157,16 @@ def test_title_only_file(tmp_path: Path) -> None:
     assert f"{path}: skipped: title only: no body after the first line" in warned
 
 
+def test_one_long_line_is_text_without_a_title(tmp_path: Path) -> None:
+    """Decision: a file whose first line is longer than a title can be is loaded as text, untitled."""
+    line = "The minister said on Tuesday that the budget would rise by four percent next year. " * 8
+    path = _write(tmp_path / "oneline.txt", line)
+    df, report, _ = _load(path)
+    note = f"first line has {len(line.strip()):,} characters, too long for a title: loaded without a title"
+    assert _records(report) == [("oneline.txt", "", "loaded", note)]
+    assert df["text"].iloc[0] == line.strip() and pd.isna(df["title"].iloc[0])
+
+
 def test_five_megabyte_article(tmp_path: Path) -> None:
     paragraph = ("The minister said on Tuesday that the budget would rise by four percent next year, "
                  "officials in London confirmed. ") * 5

@@ -69,6 +69,8 @@ COLUMN_ALIASES: Mapping[str, tuple[str, ...]] = {
     "author": ("author", "authors", "byline", "creator", "writer", "by"),
 }
 
+#: A first line longer than this (characters) is not a title line but text.
+MAX_TITLE_CHARS = 300
 _MAX_CSV_FIELD = 64 * 1024 * 1024
 csv.field_size_limit(_MAX_CSV_FIELD)
 
@@ -226,6 +228,12 @@ def _read_text(path: Path, shown: str) -> Iterator[Record | Skip]:
         yield Skip(shown, "", "no text (whitespace only)")
         return
     lines = text.strip().splitlines()
+    first = lines[0].strip()
+    if len(first) > MAX_TITLE_CHARS:  # no title line: a paragraph, or a page without line breaks
+        yield Record(shown, "", {"title": None, "text": text},
+                     [*notes, f"first line has {len(first):,} characters, too long for a title: loaded "
+                      "without a title"])
+        return
     if len(lines) < 2 or not "".join(lines[1:]).strip():
         yield Skip(shown, "", "title only: no body after the first line")
         return

@@ -56,6 +56,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import logging
@@ -1783,19 +1784,45 @@ def _drop_overlapping(rows: list[_Row]) -> list[_Row]:
         seen.add(row.cue)
         kept.append(row)
 
-    def nested(row: _Row) -> bool:
-        if row.kind in ("according_to", "wire_credit"):
-            return False
-        for other in kept:
-            if other is row or other.content is None:
-                continue
-            if other.kind in ("according_to", "wire_credit") and row.source is not None:
-                continue
-            if other.content[0] <= row.cue[0] and row.cue[1] <= other.content[1]:
-                return True
-        return False
+    credits = ("according_to", "wire_credit")
+    every = _Covers([(r.content[0], r.content[1], i) for i, r in enumerate(kept) if r.content is not None])
+    plain = _Covers([(r.content[0], r.content[1], i) for i, r in enumerate(kept)
+                     if r.content is not None and r.kind not in credits])
 
-    return [r for r in kept if not nested(r)]
+    def nested(i: int, row: _Row) -> bool:
+        if row.kind in credits:
+            return False
+        covers = every if row.source is None else plain  # a credit's content nests only sourceless cues
+        return covers.covered(row.cue[0], row.cue[1], i)
+
+    return [r for i, r in enumerate(kept) if not nested(i, r)]
+
+
+class _Covers:
+    """Spans ``(start, end, owner)`` indexed to tell in log time whether one of them, of another owner,
+    covers a given span (the quadratic scan was too slow for very long articles)."""
+
+    def __init__(self, spans: list[tuple[int, int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [start for start, _, _ in spans]
+        # per prefix of the spans by start: the furthest end, its owner, and the furthest end of another owner
+        self.reach: list[tuple[int, int, int]] = []
+        best, owner, second = -1, -1, -1
+        for _, end, who in spans:
+            if end > best:
+                if who != owner:
+                    second = max(second, best)
+                best, owner = end, who
+            elif who != owner:
+                second = max(second, end)
+            self.reach.append((best, owner, second))
+
+    def covered(self, start: int, end: int, exclude: int) -> bool:
+        i = bisect.bisect_right(self.starts, start) - 1
+        if i < 0:
+            return False
+        best, owner, second = self.reach[i]
+        return (second if owner == exclude else best) >= end
 
 
 def _extent(row: _Row) -> tuple[int, int]:

@@ -106,6 +106,7 @@ from .pipeline import (
     _in_model_language,
     _prepare_articles,
     _text_key,
+    _TextsByKey,
 )
 from .places import resolve_places
 from .speakers import classify_sources
@@ -257,9 +258,9 @@ def annotate_distributed(
 
     analysed = _in_model_language(articles, spec)
     ids = list(articles.loc[analysed, "article_id"])
-    texts = list(articles.loc[analysed, "text"])
+    texts = articles.loc[analysed, "text"].array
     keys = [_text_key(t) for t in texts]
-    text_of = dict(zip(keys, texts, strict=True))
+    text_of = _TextsByKey(keys, texts)
     stats = AnnotateStats(articles=len(ids), not_annotated=int((~analysed).sum()))
     rows: dict[str, dict[str, Any]] = {e.name: {} for e in extractors}  # rows encoded by encode_rows
     cache_path = _cache_file(Path(cache_dir or default_cache_dir()), spec, settings) if use_cache else None
@@ -351,7 +352,7 @@ def _client(stack: ExitStack, scheduler: Any, n_process: int) -> Client:
                            "running there, and the port open?)") from error
 
 
-def _run_on_cluster(client: Client, keys: list[str], text_of: dict[str, str], model: str,
+def _run_on_cluster(client: Client, keys: list[str], text_of: _TextsByKey, model: str,
                     components: tuple[str, ...], version: str, extractors: tuple[str, ...], *,
                     max_length: int | None, batch_size: int | None, keep_docs: bool,
                     partition_size: int | None, progress: bool) -> Any:

@@ -44,7 +44,7 @@ from .errors import InputError, ToolkitWarning
 from .places import PLACE_MENTION_COLUMNS, PLACES_VERSION, extract_place_mentions, resolve_places
 from .sources import ATTRIBUTION_COLUMNS, ATTRIBUTIONS_VERSION, extract_attributions
 from .speakers import classify_sources
-from .store import AnnotationStore, decode_rows, default_cache_dir, encode_rows, result_key
+from .store import AnnotationStore, decode_rows, default_cache_dir, encode_rows, pack_rows, result_key
 
 __all__ = ["EXTRACTORS", "AnnotateStats", "Corpus", "Extractor", "annotate"]
 
@@ -285,7 +285,7 @@ def annotate(
 
     analysed = _in_model_language(articles, spec)
     ids = list(articles.loc[analysed, "article_id"])
-    texts = list(articles.loc[analysed, "text"])
+    texts = articles.loc[analysed, "text"].array  # read one at a time: not held twice as Python strings
     keys = [_text_key(t) for t in texts]
     stats = AnnotateStats(articles=len(ids), not_annotated=int((~analysed).sum()))
     rows: dict[str, dict[str, list[Any]]] = {e.name: {} for e in extractors}
@@ -307,13 +307,14 @@ def annotate(
         stats.from_cached_tables = len(keys) - len(todo)
         todo_keys = list(dict.fromkeys(keys[i] for i in todo))
         writer = _CacheWriter(store)
-        for key, doc, parsed in _docs_for(todo_keys, dict(zip(keys, texts, strict=True)), store, spec,
+        for key, doc, parsed in _docs_for(todo_keys, _TextsByKey(keys, texts), store, spec,
                                           components, stats, n_process=n_process, batch_size=batch_size,
                                           max_length=max_length, progress=progress):
             for e in extractors:
-                if key not in rows[e.name]:  # held encoded (compact) until the table is built
-                    rows[e.name][key] = encode_rows(e.function(doc))
-                    writer.add_rows(key, e.cache_name, rows[e.name][key])
+                if key not in rows[e.name]:  # held encoded and packed until the table is built
+                    encoded = encode_rows(e.function(doc))
+                    rows[e.name][key] = pack_rows(encoded)
+                    writer.add_rows(key, e.cache_name, encoded)
             if parsed:
                 writer.add_doc(key, doc)
         writer.flush()
@@ -353,6 +354,19 @@ def _finished_tables(cache_path: Path | None, finished: str | None, keys: list[s
     return tables
 
 
+class _TextsByKey:
+    """``text_of[key]``: the text of the first article with that text key, read when asked for."""
+
+    def __init__(self, keys: list[str], texts: Sequence[str]):
+        self.position: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            self.position.setdefault(key, i)
+        self.texts = texts
+
+    def __getitem__(self, key: str) -> str:
+        return str(self.texts[self.position[key]])
+
+
 class _CacheWriter:
     """Collects new Docs and rows and commits them together every ``_WRITE_BATCH`` articles."""
 
@@ -381,7 +395,8 @@ class _CacheWriter:
         self.docs, self.rows = {}, []
 
 
-def _docs_for(keys: list[str], text_of: dict[str, str], store: AnnotationStore | None, spec: ModelSpec,
+def _docs_for(keys: list[str], text_of: dict[str, str] | _TextsByKey, store: AnnotationStore | None,
+              spec: ModelSpec,
               components: tuple[str, ...], stats: AnnotateStats, *, n_process: int, batch_size: int | None,
               max_length: int | None, progress: bool) -> Iterator[tuple[str, Doc, bool]]:
     """``(key, Doc, parsed)`` for ``keys``: cached Docs first, then the rest from the model."""

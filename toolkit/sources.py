@@ -1583,6 +1583,8 @@ def _resolve_antecedents(frame: _Frame, rows: list[_Row]) -> None:
     subjects = {t.idx for t in doc if t.dep_ in SUBJECT_DEPS}
     ordered = sorted(rows, key=lambda r: (r.source or r.cue)[0])
     earlier: list[_Row] = []
+    last_with_head: dict[str, _Row] = {}  # the latest earlier row whose source ends in that word
+    named_spans = _Overlaps([(m[0], m[1]) for m in mentions if m[2] in ("PERSON", "ORG")])
     for row in ordered:
         row.antecedent = None
         if row.source is None:
@@ -1598,15 +1600,11 @@ def _resolve_antecedents(frame: _Frame, rows: list[_Row]) -> None:
             ) or _nearest_mention(frame, mentions, subjects, earlier, row.source[0], labels)
         elif len(words) == 1 and first in ("i", "we", "you", "me", "us"):
             row.antecedent = None
-        elif _is_description(text, row.source, mentions):
+        elif _is_description(text, row.source, named_spans):
             head = words[-1].lower()
-            same = [
-                r
-                for r in earlier
-                if r.source and frame.text[r.source[0] : r.source[1]].split()[-1].lower() == head
-            ]
-            if same:
-                row.antecedent = same[-1].antecedent or same[-1].source
+            same = last_with_head.get(head)
+            if same is not None:
+                row.antecedent = same.antecedent or same.source
             else:
                 labels = frozenset({"PERSON"}) if head in PERSON_DESCRIPTORS else frozenset({"ORG"})
                 named = [
@@ -1622,6 +1620,8 @@ def _resolve_antecedents(frame: _Frame, rows: list[_Row]) -> None:
         else:
             row.antecedent = row.source
         earlier.append(row)
+        if words:
+            last_with_head[words[-1].lower()] = row
 
 
 def _span_label(frame: _Frame, span: tuple[int, int], mentions: list[tuple[int, int, str]]) -> str | None:
@@ -1676,7 +1676,24 @@ def _char_in_quote(frame: _Frame, char: int) -> bool:
     return any(q.start <= char < q.end for q in frame.quotes)
 
 
-def _is_description(text: str, span: tuple[int, int], mentions: list[tuple[int, int, str]]) -> bool:
+class _Overlaps:
+    """Spans ``(start, end)`` indexed to tell in log time whether any overlaps a given span."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [start for start, _ in spans]
+        self.reach: list[int] = []  # the furthest end among the spans up to each one
+        furthest = -1
+        for _, end in spans:
+            furthest = max(furthest, end)
+            self.reach.append(furthest)
+
+    def overlap(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end) - 1  # the spans that start before ``end``
+        return i >= 0 and self.reach[i] > start
+
+
+def _is_description(text: str, span: tuple[int, int], names: _Overlaps) -> bool:
     """True for "the minister", "the group", "the Syrian group" (a definite description, no name)."""
     words = text.split()
     if len(words) < 2 or words[0].lower() != "the" or len(words) > 4:
@@ -1686,7 +1703,7 @@ def _is_description(text: str, span: tuple[int, int], mentions: list[tuple[int, 
         return False
     if not words[-1].islower():
         return False
-    return not any(m[0] < span[1] and span[0] < m[1] and m[2] in ("PERSON", "ORG") for m in mentions)
+    return not names.overlap(span[0], span[1])  # no PERSON or ORG mention inside
 
 
 def _nearest_mention(

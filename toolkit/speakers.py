@@ -103,6 +103,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import logging
@@ -512,9 +513,18 @@ class _Article:
         self.mentions = mentions
         self.lex = lex
         self._roles: dict[str, list[tuple[int, list[str], list[_Mention], str]]] | None = None
+        # mention indices by start, their starts, and the longest mention: overlaps found by bisection
+        order = sorted(range(len(mentions)), key=lambda i: mentions[i].start)
+        self._order = order
+        self._starts = [mentions[i].start for i in order]
+        self._longest = max((m.end - m.start for m in mentions), default=0)
 
     def overlapping(self, start: int, end: int) -> list[_Mention]:
-        return [m for m in self.mentions if m.start < end and start < m.end]
+        """The mentions overlapping ``[start, end)``, in table order."""
+        low = bisect.bisect_left(self._starts, start - self._longest)  # none that ends after start is earlier
+        high = bisect.bisect_left(self._starts, end)
+        found = sorted(i for i in self._order[low:high] if self.mentions[i].end > start)
+        return [self.mentions[i] for i in found]
 
     def phrase(self, text: str, start: int | None) -> _Phrase:
         if start is None or self.text[start : start + len(text)] != text:

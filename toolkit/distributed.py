@@ -207,7 +207,7 @@ def _annotate_partition(items: list[tuple[str, str]], model: str, components: tu
 
 def _partition_size(todo: int, workers: int) -> int:
     low, high = _PARTITION_RANGE
-    return max(low, min(high, math.ceil(todo / max(1, 4 * workers))))
+    return max(low, min(high, math.ceil(todo / max(1, 8 * workers))))
 
 
 def annotate_distributed(

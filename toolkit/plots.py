@@ -754,10 +754,30 @@ def plot_cooccurrence_network(cooc: Any, *, n: int = 30, weight: str = "npmi", u
     fontsize = 10 if len(nodes) <= 30 else _TEXT_SIZE
     texts = [ax.text(0, 0, _shorten(name, 24), ha="center", va="center", fontsize=fontsize, zorder=4,
                      bbox=_LABEL_BOX, clip_on=False) for name in nodes]
+    xy, label_y = _place_nodes(ax, texts, areas, edge_index, 0.2 + 0.8 * relative, seed)
+    segments = np.stack([xy[edge_index[:, 0]], xy[edge_index[:, 1]]], axis=1)
+    ax.add_collection(LineCollection(segments, linewidths=edge_widths, colors="#555555", alpha=0.5, zorder=1,
+                                     capstyle="round"))
+    ax.scatter(xy[:, 0], xy[:, 1], s=areas, c=node_colors, edgecolors="#333333", linewidths=0.6,
+               zorder=2)
+    for text, x, y in zip(texts, xy[:, 0], label_y, strict=True):
+        text.set_position((x, y))
+    return ax
+
+
+def _place_nodes(ax: Axes, texts: list, areas: np.ndarray, edge_index: np.ndarray, strength: np.ndarray,
+                 seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Node centres (pixels) and label heights for a network drawn in pixel units on ``ax``.
+
+    Works in pixels: measures the labels and nodes, lays them out with a spring layout, then pushes
+    apart the boxes (a node with its label just below it) until none overlap. Sets the axes limits
+    to the figure's pixels, so data units equal pixels. Returns the node centres and the y of each
+    label's centre.
+    """
+    fig = ax.figure
     fig.draw_without_rendering()
     box = ax.get_window_extent()
     width, height = box.width, box.height
-    # Each node and its label (just below it) form one box; boxes are pushed apart until none overlap.
     radius = np.sqrt(areas) / 2 * fig.dpi / 72
     text_w = np.array([t.get_window_extent().width for t in texts]) + 6
     text_h = np.array([t.get_window_extent().height for t in texts]) + 4
@@ -765,24 +785,15 @@ def plot_cooccurrence_network(cooc: Any, *, n: int = 30, weight: str = "npmi", u
     half_w = np.maximum(text_w / 2, radius + 1)
     half_h = (2 * radius + gap + text_h) / 2
     offset = radius - half_h            # node centre = box centre + (0, -offset)
-
-    unit_square = _spring_layout(len(nodes), edge_index, 0.2 + 0.8 * relative, seed)
+    unit_square = _spring_layout(len(texts), edge_index, strength, seed)
     margin_x, margin_y = float(half_w.max()), float(half_h.max())
     start = np.column_stack([margin_x + unit_square[:, 0] * max(width - 2 * margin_x, 1),
                              margin_y + unit_square[:, 1] * max(height - 2 * margin_y, 1)])
     centres = _separate(start, half_w, half_h, width, height)
-    xy = centres + np.column_stack([np.zeros(len(nodes)), -offset])
-
+    xy = centres + np.column_stack([np.zeros(len(texts)), -offset])
     ax.set_xlim(0, width)
     ax.set_ylim(0, height)
-    segments = np.stack([xy[edge_index[:, 0]], xy[edge_index[:, 1]]], axis=1)
-    ax.add_collection(LineCollection(segments, linewidths=edge_widths, colors="#555555", alpha=0.5, zorder=1,
-                                     capstyle="round"))
-    ax.scatter(xy[:, 0], xy[:, 1], s=areas, c=node_colors, edgecolors="#333333", linewidths=0.6,
-               zorder=2)
-    for text, (x, y), r, h in zip(texts, xy, radius, text_h, strict=True):
-        text.set_position((x, y - r - gap - h / 2))
-    return ax
+    return xy, xy[:, 1] - radius - gap - text_h / 2
 
 
 # ---------------------------------------------------------------------------------------------

@@ -47,11 +47,10 @@ from .plots import (
     _new_axes,
     _period_label,
     _period_unit,
+    _place_nodes,
     _positive,
     _require,
-    _separate,
     _shorten,
-    _spring_layout,
     _text_color,
     _tidy_axes,
     _wrap,
@@ -662,7 +661,6 @@ def plot_source_network(graph: Any, *, n: int | None = 40, ax: Axes | None = Non
 
     if ax is None:
         ax = _new_axes(9.5, 7.5)
-    fig = ax.figure
     outlets = int(is_outlet.sum())
     shown = len(nodes) - outlets
     which = (f"the {shown} most quoted of {sources_total} sources" if shown < sources_total
@@ -687,24 +685,7 @@ def plot_source_network(graph: Any, *, n: int | None = 40, ax: Axes | None = Non
                      clip_on=False, fontsize=10 if outlet else _TEXT_SIZE,
                      fontweight="bold" if outlet else "normal")
              for name, outlet in zip(names, is_outlet, strict=True)]
-    fig.draw_without_rendering()
-    box = ax.get_window_extent()
-    width, height = box.width, box.height
-    radius = np.sqrt(areas) / 2 * fig.dpi / 72
-    text_w = np.array([t.get_window_extent().width for t in texts]) + 6
-    text_h = np.array([t.get_window_extent().height for t in texts]) + 4
-    gap = 1.0
-    half_w = np.maximum(text_w / 2, radius + 1)
-    half_h = (2 * radius + gap + text_h) / 2
-    offset = radius - half_h
-    unit_square = _spring_layout(len(nodes), edge_index, 0.3 + 0.7 * relative, seed)
-    margin_x, margin_y = float(half_w.max()), float(half_h.max())
-    start = np.column_stack([margin_x + unit_square[:, 0] * max(width - 2 * margin_x, 1),
-                             margin_y + unit_square[:, 1] * max(height - 2 * margin_y, 1)])
-    centres = _separate(start, half_w, half_h, width, height)
-    xy = centres + np.column_stack([np.zeros(len(nodes)), -offset])
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
+    xy, label_y = _place_nodes(ax, texts, areas, edge_index, 0.3 + 0.7 * relative, seed)
     if len(edges):
         segments = np.stack([xy[edge_index[:, 0]], xy[edge_index[:, 1]]], axis=1)
         ax.add_collection(LineCollection(segments, linewidths=0.8 + 5.2 * relative, colors="#555555",
@@ -714,8 +695,8 @@ def plot_source_network(graph: Any, *, n: int | None = 40, ax: Axes | None = Non
             ax.scatter(xy[mask, 0], xy[mask, 1], s=areas[mask], marker=marker,
                        c=[c for c, m in zip(colors, mask, strict=True) if m], edgecolors="white",
                        linewidths=0.8, zorder=2)
-    for text, (x, y), r, h in zip(texts, xy, radius, text_h, strict=True):
-        text.set_position((x, y - r - gap - h / 2))
+    for text, x, y in zip(texts, xy[:, 0], label_y, strict=True):
+        text.set_position((x, y))
     if not len(edges):
         logger.info("%s: the graph has no links (raise the corpus or lower min_statements)", func)
     return ax

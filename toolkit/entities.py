@@ -422,12 +422,17 @@ def _resolve_within_articles(mentions: pd.DataFrame, names: list[str], labels: l
         for i in rows:
             if labels[i] in full and len(name_tokens(names[i])) >= 2:
                 full[labels[i]].append(names[i])
+        full = {kind: list(dict.fromkeys(found)) for kind, found in full.items()}  # each name once
+        longer: dict[tuple[str, str], str | None] = {}  # a name recurs: look it up once per article
         for i in rows:
             name = names[i].replace(".", "")
             if name in local:
                 resolved[i] = local[name]
                 continue
-            resolved[i] = _longer_name(names[i], labels[i], full) or names[i]
+            key = (names[i], labels[i])
+            if key not in longer:
+                longer[key] = _longer_name(names[i], labels[i], full)
+            resolved[i] = longer[key] or names[i]
     return resolved, definitions
 
 

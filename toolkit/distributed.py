@@ -282,7 +282,8 @@ def annotate_distributed(
             for e in extractors:
                 rows[e.name] = store.get_derived(keys, e.cache_name, raw=True)
         todo = list(dict.fromkeys(k for k in keys if any(k not in rows[e.name] for e in extractors)))
-        stats.from_cached_tables = len(set(keys)) - len(todo)
+        waiting = set(todo)
+        stats.from_cached_tables = sum(k not in waiting for k in keys)
         writer = _CacheWriter(store)
 
         def take(key: str, found: dict[str, bytes]) -> None:

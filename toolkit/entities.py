@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import os
@@ -182,8 +183,13 @@ def _merge_alias_matches(doc: Doc, ents: list[Span]) -> list[Span]:
     taken = [False] * len(doc)
     chosen: list[Span] = []
     by_start = {e.start: e for e in ents}
+    order = sorted(range(len(ents)), key=lambda i: ents[i].start)  # entities overlapping a match by bisection
+    starts = [ents[i].start for i in order]
+    longest = max((e.end - e.start for e in ents), default=0)
     for match in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
-        covered = [e for e in ents if e.start < match.end and match.start < e.end]
+        low, high = bisect.bisect_left(starts, match.start - longest), bisect.bisect_left(starts, match.end)
+        near = order[low:high]
+        covered = [ents[i] for i in sorted(near) if ents[i].end > match.start]
         if any(e.end - e.start > match.end - match.start for e in covered):
             continue  # the model saw a longer name ("Islamic State group of Iraq"): keep it
         if any(taken[i] for i in range(match.start, match.end)):

@@ -59,6 +59,7 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import itertools
 import logging
 import re
 from collections.abc import Iterator, Sequence
@@ -603,6 +604,10 @@ class _Frame:
         self.doc = doc
         self.text = doc.text
         self.quotes = find_quotes(self.text)
+        # quotations by start, with the furthest end so far: "is this character quoted" by bisection
+        by_start = sorted((q.start, q.end) for q in self.quotes)
+        self.quote_starts = [start for start, _ in by_start]
+        self.quote_reach = list(itertools.accumulate((end for _, end in by_start), max))
         self.quote_of = [-1] * len(doc)  # index of the quotation holding each token (marks included)
         self.starts = starts = [t.idx for t in doc]
         for number, quote in enumerate(self.quotes):
@@ -1673,7 +1678,8 @@ def _recent_source(
 
 
 def _char_in_quote(frame: _Frame, char: int) -> bool:
-    return any(q.start <= char < q.end for q in frame.quotes)
+    i = bisect.bisect_right(frame.quote_starts, char) - 1  # the quotations starting at or before char
+    return i >= 0 and frame.quote_reach[i] > char
 
 
 class _Overlaps:

@@ -1665,8 +1665,10 @@ def _recent_source(
     sentence = frame.sent_of[here.start] if here is not None and len(here) else 0
     window_start = frame.sents[max(0, sentence - 2)].start_char
     for row in reversed(earlier):
-        if row.source is None or row.source[1] > before or row.source[0] < window_start:
+        if row.source is None or row.source[1] > before:
             continue
+        if row.source[0] < window_start:
+            break  # ``earlier`` is in text order: every source before this one starts earlier still
         words = frame.text[row.source[0] : row.source[1]].split()
         if len(words) == 1 and words[0].lower() in PRONOUN_LABELS:
             if row.antecedent is not None and _span_label(frame, row.antecedent, mentions) in labels:

@@ -62,7 +62,7 @@ import io
 import itertools
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -1584,8 +1584,9 @@ def _resolve_antecedents(frame: _Frame, rows: list[_Row]) -> None:
     """
     doc = frame.doc
     mentions = [(start, end, label) for _, start, end, _, label in extract_mentions(doc)]
-    mentions = [m for m in mentions if not _char_in_quote(frame, m[0])]
+    mentions = _Mentions([m for m in mentions if not _char_in_quote(frame, m[0])])
     subjects = {t.idx for t in doc if t.dep_ in SUBJECT_DEPS}
+    known: set[tuple[int, int]] = set()  # the antecedents of the rows in ``earlier``
     ordered = sorted(rows, key=lambda r: (r.source or r.cue)[0])
     earlier: list[_Row] = []
     last_with_head: dict[str, _Row] = {}  # the latest earlier row whose source ends in that word
@@ -1602,7 +1603,7 @@ def _resolve_antecedents(frame: _Frame, rows: list[_Row]) -> None:
             labels = PRONOUN_LABELS[first]
             row.antecedent = _recent_source(
                 frame, mentions, earlier, row.source[0], labels
-            ) or _nearest_mention(frame, mentions, subjects, earlier, row.source[0], labels)
+            ) or _nearest_mention(frame, mentions, subjects, known, row.source[0], labels)
         elif len(words) == 1 and first in ("i", "we", "you", "me", "us"):
             row.antecedent = None
         elif _is_description(text, row.source, named_spans):
@@ -1620,18 +1621,55 @@ def _resolve_antecedents(frame: _Frame, rows: list[_Row]) -> None:
                 row.antecedent = (
                     (named[-1][0], named[-1][1])
                     if named
-                    else _nearest_mention(frame, mentions, subjects, earlier, row.source[0], labels, window=5)
+                    else _nearest_mention(frame, mentions, subjects, known, row.source[0], labels, window=5)
                 )
         else:
             row.antecedent = row.source
         earlier.append(row)
+        if row.antecedent is not None:
+            known.add(row.antecedent)
         if words:
             last_with_head[words[-1].lower()] = row
 
 
+class _Mentions(list[tuple[int, int, str]]):
+    """``(start, end, label)`` mentions, indexed by start for the antecedent searches of long articles."""
+
+    def __init__(self, mentions: list[tuple[int, int, str]]) -> None:
+        super().__init__(mentions)
+        self.order = sorted(range(len(mentions)), key=lambda i: mentions[i][0])
+        self.starts = [mentions[i][0] for i in self.order]
+        self.longest = max((end - start for start, end, _ in mentions), default=0)
+        self.in_order = self.order == list(range(len(mentions)))
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """The mentions overlapping ``[start, end)``, in list order."""
+        low = bisect.bisect_left(self.starts, start - self.longest)
+        high = bisect.bisect_left(self.starts, end)
+        return [self[i] for i in sorted(self.order[low:high]) if self[i][1] > start]
+
+    def nearest(self, before: int, limit: int, window_start: int, labels: frozenset[str],
+                preferred: Callable[[tuple[int, int, str]], bool]) -> tuple[int, int] | None:
+        """The last mention (list in text order) with one of ``labels`` inside ``[limit, before)``,
+        or the last such one from ``window_start`` on that is ``preferred``: found backwards."""
+        nearest = None
+        for i in range(bisect.bisect_left(self.starts, before) - 1, -1, -1):
+            m = self[i]
+            if m[0] < limit or (nearest is not None and m[0] < window_start):
+                break
+            if m[1] > before or m[2] not in labels:
+                continue
+            if m[0] >= window_start and preferred(m):
+                return m[0], m[1]
+            nearest = nearest or (m[0], m[1])
+        return nearest
+
+
 def _span_label(frame: _Frame, span: tuple[int, int], mentions: list[tuple[int, int, str]]) -> str | None:
     """The entity label a source expression stands for: an overlapping mention's, else by its head noun."""
-    labels = [m[2] for m in mentions if m[0] < span[1] and span[0] < m[1]]
+    found = mentions.overlapping(span[0], span[1]) if isinstance(mentions, _Mentions) else [
+        m for m in mentions if m[0] < span[1] and span[0] < m[1]]
+    labels = [m[2] for m in found]
     if labels:
         return labels[-1]
     words = frame.text[span[0] : span[1]].split()
@@ -1718,7 +1756,7 @@ def _nearest_mention(
     frame: _Frame,
     mentions: list[tuple[int, int, str]],
     subjects: set[int],
-    earlier: list[_Row],
+    sources: set[tuple[int, int]],
     before: int,
     labels: frozenset[str],
     window: int | None = None,
@@ -1729,10 +1767,12 @@ def _nearest_mention(
     sentence = frame.sent_of[here.start] if here is not None and len(here) else 0
     window_start = frame.sents[max(0, sentence - 3)].start_char
     limit = frame.sents[max(0, sentence - window)].start_char if window is not None else 0
+    if isinstance(mentions, _Mentions) and mentions.in_order:
+        return mentions.nearest(before, limit, window_start, labels,
+                                lambda m: (m[0], m[1]) in sources or _mention_is_subject(frame, m, subjects))
     candidates = [m for m in mentions if limit <= m[0] and m[1] <= before and m[2] in labels]
     if not candidates:
         return None
-    sources = {r.antecedent for r in earlier if r.antecedent is not None}
     preferred = [
         m
         for m in candidates

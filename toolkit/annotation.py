@@ -282,6 +282,8 @@ def stream_docs(
             continue
         pending.append(doc)
         if number == count - 1:
+            for piece in pending:  # what a worker noted for a piece does not hold for the whole
+                piece.user_data.clear()
             joined = Doc.from_docs(pending, ensure_whitespace=False)
             pending = []
             yield key, joined

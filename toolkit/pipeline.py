@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from spacy.language import Language
 from spacy.tokens import Doc
 from tqdm.auto import tqdm
 
@@ -309,14 +310,16 @@ def annotate(
         writer = _CacheWriter(store)
         for key, doc, parsed in _docs_for(todo_keys, _TextsByKey(keys, texts), store, spec,
                                           components, stats, n_process=n_process, batch_size=batch_size,
-                                          max_length=max_length, progress=progress):
+                                          max_length=max_length, progress=progress,
+                                          in_workers=(tuple(e.name for e in extractors), store is not None)):
+            done = _from_worker(doc) if parsed else None  # rows and DocBin made in spaCy's worker
             for e in extractors:
                 if key not in rows[e.name]:  # held encoded and packed until the table is built
-                    encoded = encode_rows(e.function(doc))
+                    encoded = done[0][e.name] if done is not None else encode_rows(e.function(doc))
                     rows[e.name][key] = pack_rows(encoded)
                     writer.add_rows(key, e.cache_name, encoded)
             if parsed:
-                writer.add_doc(key, doc)
+                writer.add_doc(key, doc, done[1] if done is not None else None)
         writer.flush()
     finally:
         if store is not None:
@@ -375,10 +378,10 @@ class _CacheWriter:
         self.docs: dict[str, bytes] = {}
         self.rows: list[tuple[str, str, list[Any]]] = []
 
-    def add_doc(self, key: str, doc: Doc) -> None:
+    def add_doc(self, key: str, doc: Doc, data: bytes | None = None) -> None:
         if self.store is None:
             return
-        self.docs[key] = doc_to_bytes(doc)
+        self.docs[key] = data if data is not None else doc_to_bytes(doc)
         if len(self.docs) >= _WRITE_BATCH:
             self.flush()
 
@@ -398,8 +401,13 @@ class _CacheWriter:
 def _docs_for(keys: list[str], text_of: dict[str, str] | _TextsByKey, store: AnnotationStore | None,
               spec: ModelSpec,
               components: tuple[str, ...], stats: AnnotateStats, *, n_process: int, batch_size: int | None,
-              max_length: int | None, progress: bool) -> Iterator[tuple[str, Doc, bool]]:
-    """``(key, Doc, parsed)`` for ``keys``: cached Docs first, then the rest from the model."""
+              max_length: int | None, progress: bool,
+              in_workers: tuple[tuple[str, ...], bool] | None = None) -> Iterator[tuple[str, Doc, bool]]:
+    """``(key, Doc, parsed)`` for ``keys``: cached Docs first, then the rest from the model.
+
+    With several processes and ``in_workers=(extractor names, keep Docs)``, spaCy's worker
+    processes also run those extractors and serialise the Doc (see :func:`_from_worker`).
+    """
     cached: set[str] = store.doc_keys(keys) if store is not None else set()
     served: set[str] = set()
     if cached:
@@ -414,13 +422,47 @@ def _docs_for(keys: list[str], text_of: dict[str, str] | _TextsByKey, store: Ann
     nlp = load_pipeline(spec.name, components)
     if n_process > 1 and len(missing) < 2 * n_process:
         n_process = 1  # starting worker processes costs more than a handful of texts
-    with tqdm(total=len(missing), desc="Annotating", unit="article", disable=not progress) as bar:
-        for key, doc in stream_docs(((k, text_of[k]) for k in missing), nlp, n_process=n_process,
-                                    batch_size=batch_size, max_length=max_length):
-            stats.parsed += 1
-            stats.tokens_parsed += len(doc)
-            bar.update(1)
-            yield key, doc, True
+    if WORKER_COMPONENT in nlp.pipe_names:
+        nlp.remove_pipe(WORKER_COMPONENT)
+    if n_process > 1 and in_workers is not None:
+        nlp.add_pipe(WORKER_COMPONENT, last=True,
+                     config={"extractors": list(in_workers[0]), "keep_doc": in_workers[1]})
+    try:
+        with tqdm(total=len(missing), desc="Annotating", unit="article", disable=not progress) as bar:
+            for key, doc in stream_docs(((k, text_of[k]) for k in missing), nlp, n_process=n_process,
+                                        batch_size=batch_size, max_length=max_length):
+                stats.parsed += 1
+                stats.tokens_parsed += len(doc)
+                bar.update(1)
+                yield key, doc, True
+    finally:
+        if WORKER_COMPONENT in nlp.pipe_names:
+            nlp.remove_pipe(WORKER_COMPONENT)
+
+
+#: A last pipeline component, added while ``nlp.pipe`` runs in several processes: each worker
+#: process extracts the rows and serialises the Doc, so that the parent does not do it for all.
+WORKER_COMPONENT = "toolkit_extract_in_worker"
+_WORKER_KEY = "toolkit_worker_output"
+
+
+@Language.factory(WORKER_COMPONENT, default_config={"extractors": [], "keep_doc": True})
+def _make_worker_extraction(nlp: Language, name: str, extractors: list[str],
+                            keep_doc: bool) -> Callable[[Doc], Doc]:
+    def extract(doc: Doc) -> Doc:
+        rows = {n: encode_rows(EXTRACTORS[n].function(doc)) for n in extractors}
+        doc.user_data[_WORKER_KEY] = [len(doc.text), rows, doc_to_bytes(doc) if keep_doc else None]
+        return doc
+
+    return extract
+
+
+def _from_worker(doc: Doc) -> tuple[dict[str, bytes], bytes | None] | None:
+    """The rows and DocBin a worker made for ``doc``, unless ``doc`` was joined from pieces."""
+    made = doc.user_data.pop(_WORKER_KEY, None)
+    if made is None or made[0] != len(doc.text):
+        return None
+    return made[1], made[2]
 
 
 def _build_table(extractor: Extractor, ids: list[str], keys: list[str],

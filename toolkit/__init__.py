@@ -24,6 +24,7 @@ from .corpus import LoadRecord, LoadReport, article_id_for, load_articles
 from .drilldown import ArticleView, examples, show, show_examples
 from .entities import canonical_name, extract_mentions, load_aliases, normalise_mentions
 from .errors import CacheError, InputError, LoadWarning, ModelError, ToolkitError, ToolkitWarning
+from .export import write_dataset, write_table
 from .gazetteer import load_gazetteer
 from .highlight import AttributionView, highlight_attributions
 from .maps import plot_country_choropleth, plot_place_map, plot_regional_map, regional_extent
@@ -163,4 +164,6 @@ __all__ = [
     "syndicated_groups",
     "wilson_interval",
     "wire_dependence",
+    "write_dataset",
+    "write_table",
 ]

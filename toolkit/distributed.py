@@ -90,7 +90,6 @@ from .annotation import (
     resolve_model,
     stream_docs,
 )
-from .entities import normalise_mentions
 from .errors import InputError, ModelError, ToolkitError
 from .pipeline import (
     CACHE_FORMAT,
@@ -98,7 +97,6 @@ from .pipeline import (
     REQUIRES,
     AnnotateStats,
     Corpus,
-    _build_table,
     _cache_file,
     _CacheWriter,
     _docs_for,
@@ -107,9 +105,8 @@ from .pipeline import (
     _prepare_articles,
     _text_key,
     _TextsByKey,
+    build_tables,
 )
-from .places import resolve_places
-from .speakers import classify_sources
 from .store import AnnotationStore, default_cache_dir, encode_rows, result_key
 
 if TYPE_CHECKING:
@@ -315,15 +312,7 @@ def annotate_distributed(
                         writer.flush()
         writer.flush()
 
-    tables = {}
-    for e in extractors:  # one table at a time, each extractor's rows freed once its table is built
-        tables[e.name] = _build_table(e, ids, keys, rows.pop(e.name))
-    if "mentions" in tables:
-        tables["mentions"] = normalise_mentions(tables["mentions"], articles, aliases=aliases)
-    if "places" in tables:
-        tables["places"] = resolve_places(tables["places"], articles)
-    if "attributions" in tables:
-        tables["attributions"] = classify_sources(tables["attributions"], tables["mentions"], articles)
+    tables = build_tables(extractors, ids, keys, rows, articles, aliases=aliases)
     logger.info("annotated %d articles on the cluster: %d parsed, %d from cached docs, %d from cached tables",
                 stats.articles, stats.parsed, stats.from_cached_docs, stats.from_cached_tables)
     if cache_path is not None and finished is not None:

@@ -325,15 +325,7 @@ def annotate(
         if store is not None:
             store.close()
 
-    tables = {}
-    for e in extractors:  # one table at a time, each extractor's rows freed once its table is built
-        tables[e.name] = _build_table(e, ids, keys, rows.pop(e.name))
-    if "mentions" in tables:
-        tables["mentions"] = normalise_mentions(tables["mentions"], articles, aliases=aliases)
-    if "places" in tables:
-        tables["places"] = resolve_places(tables["places"], articles)
-    if "attributions" in tables:
-        tables["attributions"] = classify_sources(tables["attributions"], tables["mentions"], articles)
+    tables = build_tables(extractors, ids, keys, rows, articles, aliases=aliases)
     logger.info("annotated %d articles: %d parsed, %d from cached docs, %d from cached tables",
                 stats.articles, stats.parsed, stats.from_cached_docs, stats.from_cached_tables)
     if cache_path is not None and finished is not None:
@@ -368,6 +360,24 @@ class _TextsByKey:
 
     def __getitem__(self, key: str) -> str:
         return str(self.texts[self.position[key]])
+
+
+def build_tables(extractors: Sequence[Extractor], ids: list[str], keys: list[str],
+                 rows: dict[str, Any], articles: pd.DataFrame, *,
+                 aliases: str | os.PathLike[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The corpus tables from the extractors' rows, then the corpus-wide steps: names normalised,
+    places resolved, sources classified. ``rows`` (by extractor name) is emptied as tables are built,
+    one at a time, so each extractor's rows are freed once its table exists."""
+    tables = {}
+    for e in extractors:
+        tables[e.name] = _build_table(e, ids, keys, rows.pop(e.name))
+    if "mentions" in tables:
+        tables["mentions"] = normalise_mentions(tables["mentions"], articles, aliases=aliases)
+    if "places" in tables:
+        tables["places"] = resolve_places(tables["places"], articles)
+    if "attributions" in tables:
+        tables["attributions"] = classify_sources(tables["attributions"], tables["mentions"], articles)
+    return tables
 
 
 class _CacheWriter:

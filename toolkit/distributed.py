@@ -83,8 +83,6 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .annotation import (
-    PARAGRAPH_COMPONENT,
-    components_for,
     doc_to_bytes,
     load_pipeline,
     resolve_model,
@@ -92,9 +90,7 @@ from .annotation import (
 )
 from .errors import InputError, ModelError, ToolkitError
 from .pipeline import (
-    CACHE_FORMAT,
     EXTRACTORS,
-    REQUIRES,
     AnnotateStats,
     Corpus,
     _cache_file,
@@ -106,6 +102,7 @@ from .pipeline import (
     _text_key,
     _TextsByKey,
     build_tables,
+    plan_annotation,
 )
 from .store import AnnotationStore, default_cache_dir, encode_rows, result_key
 
@@ -237,21 +234,9 @@ def annotate_distributed(
     37
     """
     articles = _prepare_articles(articles)
-    names = list(EXTRACTORS) if outputs is None else list(dict.fromkeys(outputs))
-    unknown = [n for n in names if n not in EXTRACTORS]
-    if unknown:
-        raise InputError(f"unknown output(s) {unknown}; available: {sorted(EXTRACTORS)}")
-    names = list(dict.fromkeys(r for n in names for r in (*REQUIRES.get(n, ()), n)))
-    if n_process < 1:
-        raise InputError(f"n_process must be at least 1, got {n_process}")
     if partition_size is not None and partition_size < 1:
         raise InputError(f"partition_size must be at least 1, got {partition_size}")
-    extractors = [EXTRACTORS[n] for n in names]
-    spec = resolve_model(model)
-    components = components_for(set().union(*(e.needs for e in extractors)), spec)
-    settings = {"model": spec.name, "pipeline": spec.pipeline_name, "version": spec.version,
-                "components": [*components, PARAGRAPH_COMPONENT], "max_length": max_length,
-                "format": CACHE_FORMAT}
+    extractors, spec, components, settings = plan_annotation(outputs, model, n_process, max_length)
 
     analysed = _in_model_language(articles, spec)
     ids = list(articles.loc[analysed, "article_id"])

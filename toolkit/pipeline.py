@@ -270,19 +270,7 @@ def annotate(
                                     use_cache=use_cache, progress=progress, aliases=aliases,
                                     scheduler=scheduler)
     articles = _prepare_articles(articles)
-    names = list(EXTRACTORS) if outputs is None else list(dict.fromkeys(outputs))
-    unknown = [n for n in names if n not in EXTRACTORS]
-    if unknown:
-        raise InputError(f"unknown output(s) {unknown}; available: {sorted(EXTRACTORS)}")
-    names = list(dict.fromkeys(r for n in names for r in (*REQUIRES.get(n, ()), n)))
-    if n_process < 1:
-        raise InputError(f"n_process must be at least 1, got {n_process}")
-    extractors = [EXTRACTORS[n] for n in names]
-    spec = resolve_model(model)
-    components = components_for(set().union(*(e.needs for e in extractors)), spec)
-    settings = {"model": spec.name, "pipeline": spec.pipeline_name, "version": spec.version,
-                "components": [*components, PARAGRAPH_COMPONENT], "max_length": max_length,
-                "format": CACHE_FORMAT}
+    extractors, spec, components, settings = plan_annotation(outputs, model, n_process, max_length)
 
     analysed = _in_model_language(articles, spec)
     ids = list(articles.loc[analysed, "article_id"])
@@ -360,6 +348,27 @@ class _TextsByKey:
 
     def __getitem__(self, key: str) -> str:
         return str(self.texts[self.position[key]])
+
+
+def plan_annotation(
+    outputs: Sequence[str] | None, model: str | None, n_process: int, max_length: int | None
+) -> tuple[list[Extractor], ModelSpec, tuple[str, ...], dict[str, Any]]:
+    """What an ``annotate`` call will run: its extractors (with the tables they need), the model, the
+    pipeline components, and the settings that name its cache. Checks ``outputs`` and ``n_process``."""
+    names = list(EXTRACTORS) if outputs is None else list(dict.fromkeys(outputs))
+    unknown = [n for n in names if n not in EXTRACTORS]
+    if unknown:
+        raise InputError(f"unknown output(s) {unknown}; available: {sorted(EXTRACTORS)}")
+    names = list(dict.fromkeys(r for n in names for r in (*REQUIRES.get(n, ()), n)))
+    if n_process < 1:
+        raise InputError(f"n_process must be at least 1, got {n_process}")
+    extractors = [EXTRACTORS[n] for n in names]
+    spec = resolve_model(model)
+    components = components_for(set().union(*(e.needs for e in extractors)), spec)
+    settings = {"model": spec.name, "pipeline": spec.pipeline_name, "version": spec.version,
+                "components": [*components, PARAGRAPH_COMPONENT], "max_length": max_length,
+                "format": CACHE_FORMAT}
+    return extractors, spec, components, settings
 
 
 def build_tables(extractors: Sequence[Extractor], ids: list[str], keys: list[str],

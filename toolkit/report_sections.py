@@ -93,6 +93,9 @@ MAX_OUTLET_COLUMNS = 6
 _PERIOD_WORDS = {"W": "week", "MS": "month", "QS": "quarter", "YS": "year"}
 
 
+#: Why an outlet comparison is left out of the report.
+_NO_COMPARISON = "Not drawn: the articles come from fewer than two outlets, so there is nothing to compare."
+
 def choose_group(articles: pd.DataFrame, column: str = "outlet") -> str | None:
     """``column`` when the articles have at least two values of it to compare, else None.
 
@@ -258,8 +261,7 @@ def _outlet_heatmap_chart(mentions: pd.DataFrame, articles: pd.DataFrame, group:
                 f"{word}'s articles naming the entity: the darker the cell, the more of its coverage does. "
                 f"Read along a row to see which {word}s follow an actor most.")
     if group is None:
-        return _skip("outlet_heatmap", title, guidance, "Not drawn: the articles come from fewer than two "
-                     "outlets, so there is nothing to compare.")
+        return _skip("outlet_heatmap", title, guidance, _NO_COMPARISON)
     by_group = entity_counts(mentions, articles, by=group)
     tables[f"entity_counts_by_{group}"] = by_group
     if by_group.empty:
@@ -340,8 +342,7 @@ def _distinctive_chart(mentions: pd.DataFrame, articles: pd.DataFrame, group: st
                 f"other {word}s do, as a z-score: beyond ±2 the difference is unlikely to be chance. It "
                 f"compares the {word}s with each other, not with what happened.")
     if group is None:
-        return _skip("distinctive_entities", title, guidance, "Not drawn: the articles come from fewer than "
-                     "two outlets, so there is nothing to compare.")
+        return _skip("distinctive_entities", title, guidance, _NO_COMPARISON)
     try:
         distinctive = distinctive_entities(mentions, articles, by=group, min_count=3)
     except ValueError as exc:            # InputError: fewer than two groups with mentions
@@ -701,8 +702,7 @@ def _network_chart(attributions: pd.DataFrame, articles: pd.DataFrame, group: st
                 f"(circles, coloured by kind of source). Sources between several {word}s are quoted by all "
                 f"of them; those at the rim by one {word} only.")
     if group is None:
-        return _skip("source_network", title, guidance, "Not drawn: the articles come from fewer than two "
-                     "outlets, so there is nothing to compare.")
+        return _skip("source_network", title, guidance, _NO_COMPARISON)
     edges = source_edges(attributions, articles, by=group)
     tables["source_edges"] = edges
     if edges.empty:

@@ -91,10 +91,9 @@ TOP_ROWS = 10
 #: Outlets shown side by side in a table.
 MAX_OUTLET_COLUMNS = 6
 _PERIOD_WORDS = {"W": "week", "MS": "month", "QS": "quarter", "YS": "year"}
-
-
 #: Why an outlet comparison is left out of the report.
 _NO_COMPARISON = "Not drawn: the articles come from fewer than two outlets, so there is nothing to compare."
+
 
 def choose_group(articles: pd.DataFrame, column: str = "outlet") -> str | None:
     """``column`` when the articles have at least two values of it to compare, else None.

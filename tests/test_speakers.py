@@ -13,6 +13,7 @@ import pytest
 
 from toolkit.entities import canonical_name, load_aliases, normalise_mentions
 from toolkit.errors import InputError
+from toolkit import speakers
 from toolkit.names import name_key
 from toolkit.speakers import (
     ATTRIBUTION_TABLE_COLUMNS,
@@ -224,6 +225,22 @@ def test_an_official_in_one_article_is_official_in_all() -> None:
     })
     out = classify_sources(attributions, mentions, articles)
     assert list(out["source_type"]) == ["official", "official"]
+
+
+def test_articles_classified_in_chunks_give_the_same_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large table is classified a few articles at a time; the official rule still spans them all."""
+    articles, mentions, attributions = _tables({
+        "a": ("Col. Thomas Whitaker said strikes continued. The colonel said more.",
+              [("Thomas Whitaker", "PERSON")], [{"source": "Col. Thomas Whitaker"}, {"source": "The colonel"}]),
+        "b": ("A resident said it was quiet.", [], [{"source": "A resident"}]),
+        "c": ("Thomas Whitaker said the town had fallen.", [("Thomas Whitaker", "PERSON")],
+              [{"source": "Thomas Whitaker"}]),
+    })
+    whole = classify_sources(attributions, mentions, articles)
+    monkeypatch.setattr(speakers, "_CHUNK_ROWS", 1)
+    chunked = classify_sources(attributions, mentions, articles)
+    pd.testing.assert_frame_equal(chunked, whole)
+    assert list(chunked["source_type"]) == ["official", "official", "anonymous", "official"]
 
 
 def test_the_minister_refers_back_to_the_named_minister() -> None:

@@ -21,6 +21,7 @@ def test_two_processes_give_the_same_tables(articles: pd.DataFrame, tmp_path, ma
     one = tk.annotate(articles, use_cache=False, progress=False, max_length=max_length)
     two = tk.annotate(articles, cache_dir=tmp_path, progress=False, n_process=2, max_length=max_length)
     assert two.stats.parsed == len(articles)
+    assert two.stats.tokens_parsed == one.stats.tokens_parsed > 0
     for name, table in one.tables.items():
         assert len(table) > 0
         pd.testing.assert_frame_equal(two.tables[name], table, obj=name)

@@ -24,7 +24,8 @@ import importlib.util
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -247,6 +248,24 @@ def _char_batches(pieces: Iterable[tuple[str, Any]], budget: int) -> Iterator[li
         yield batch
 
 
+def _pipe_keeping_context(nlp: Language, pieces: Iterable[tuple[str, Any]], *, n_process: int,
+                          batch_size: int) -> Iterator[tuple[Doc, Any]]:
+    """``nlp.pipe(..., as_tuples=True)`` without its cost in the parent process.
+
+    With ``as_tuples`` spaCy makes each Doc (tokenises) in the parent and pickles it to a worker;
+    given plain texts, the workers tokenise. The contexts wait here, in order, for their Docs.
+    """
+    contexts: deque[Any] = deque()
+
+    def texts() -> Iterator[str]:
+        for text, context in pieces:
+            contexts.append(context)
+            yield text
+
+    for doc in nlp.pipe(texts(), n_process=n_process, batch_size=batch_size):
+        yield doc, contexts.popleft()
+
+
 def stream_docs(
     items: Iterable[tuple[str, str]],
     nlp: Language,
@@ -254,11 +273,15 @@ def stream_docs(
     n_process: int = 1,
     batch_size: int | None = None,
     max_length: int | None = None,
+    piece_doc: Callable[[Doc], Doc] | None = None,
 ) -> Iterator[tuple[str, Doc]]:
     """Annotate ``(key, text)`` pairs, yielding ``(key, Doc)`` in input order, one at a time.
 
     Without ``batch_size``, a single process batches by :data:`BATCH_CHARS` characters (flat
     memory whatever the article lengths) and several processes use :data:`WORKER_BATCH_SIZE`.
+    A text longer than ``max_length`` is annotated in pieces joined back into one Doc;
+    ``piece_doc`` turns what the pipeline returned for a piece into that piece's full Doc (for a
+    pipeline whose last component returns a stand-in, as the toolkit's worker extraction does).
     """
     limit = min(max_length or nlp.max_length, nlp.max_length)
 
@@ -273,14 +296,14 @@ def stream_docs(
             pair for batch in _char_batches(pieces(), BATCH_CHARS)
             for pair in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)))
     else:
-        annotated = nlp.pipe(pieces(), as_tuples=True, n_process=n_process,
-                             batch_size=batch_size or WORKER_BATCH_SIZE)
+        annotated = _pipe_keeping_context(nlp, pieces(), n_process=n_process,
+                                          batch_size=batch_size or WORKER_BATCH_SIZE)
     pending: list[Doc] = []
     for doc, (key, number, count) in annotated:
         if count == 1:
             yield key, doc
             continue
-        pending.append(doc)
+        pending.append(piece_doc(doc) if piece_doc is not None else doc)
         if number == count - 1:
             for piece in pending:  # what a worker noted for a piece does not hold for the whole
                 piece.user_data.clear()

@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from spacy.language import Language
@@ -299,15 +299,15 @@ def annotate(
         for key, doc, parsed in _docs_for(todo_keys, _TextsByKey(keys, texts), store, spec,
                                           components, stats, n_process=n_process, batch_size=batch_size,
                                           max_length=max_length, progress=progress,
-                                          in_workers=(tuple(e.name for e in extractors), store is not None)):
+                                          in_workers=tuple(e.name for e in extractors)):
             done = _from_worker(doc) if parsed else None  # rows and DocBin made in spaCy's worker
             for e in extractors:
                 if key not in rows[e.name]:  # held encoded and packed until the table is built
-                    encoded = done[0][e.name] if done is not None else encode_rows(e.function(doc))
+                    encoded = done.rows[e.name] if done is not None else encode_rows(e.function(doc))
                     rows[e.name][key] = pack_rows(encoded)
                     writer.add_rows(key, e.cache_name, encoded)
             if parsed:
-                writer.add_doc(key, doc, done[1] if done is not None else None)
+                writer.add_doc(key, doc, done.doc_bytes if done is not None else None)
         writer.flush()
     finally:
         if store is not None:
@@ -421,10 +421,10 @@ def _docs_for(keys: list[str], text_of: dict[str, str] | _TextsByKey, store: Ann
               spec: ModelSpec,
               components: tuple[str, ...], stats: AnnotateStats, *, n_process: int, batch_size: int | None,
               max_length: int | None, progress: bool,
-              in_workers: tuple[tuple[str, ...], bool] | None = None) -> Iterator[tuple[str, Doc, bool]]:
+              in_workers: tuple[str, ...] | None = None) -> Iterator[tuple[str, Doc, bool]]:
     """``(key, Doc, parsed)`` for ``keys``: cached Docs first, then the rest from the model.
 
-    With several processes and ``in_workers=(extractor names, keep Docs)``, spaCy's worker
+    With several processes and ``in_workers`` (extractor names), spaCy's worker
     processes also run those extractors and serialise the Doc (see :func:`_from_worker`).
     """
     cached: set[str] = store.doc_keys(keys) if store is not None else set()
@@ -445,13 +445,14 @@ def _docs_for(keys: list[str], text_of: dict[str, str] | _TextsByKey, store: Ann
         nlp.remove_pipe(WORKER_COMPONENT)
     if n_process > 1 and in_workers is not None:
         nlp.add_pipe(WORKER_COMPONENT, last=True,
-                     config={"extractors": list(in_workers[0]), "keep_doc": in_workers[1]})
+                     config={"extractors": list(in_workers)})
     try:
         with tqdm(total=len(missing), desc="Annotating", unit="article", disable=not progress) as bar:
             for key, doc in stream_docs(((k, text_of[k]) for k in missing), nlp, n_process=n_process,
-                                        batch_size=batch_size, max_length=max_length):
+                                        batch_size=batch_size, max_length=max_length, piece_doc=_full_doc):
                 stats.parsed += 1
-                stats.tokens_parsed += len(doc)
+                made = _from_worker(doc)
+                stats.tokens_parsed += made.tokens if made is not None else len(doc)
                 bar.update(1)
                 yield key, doc, True
     finally:
@@ -465,30 +466,51 @@ WORKER_COMPONENT = "toolkit_extract_in_worker"
 _WORKER_KEY = "toolkit_worker_output"
 
 
-@Language.factory(WORKER_COMPONENT, default_config={"extractors": [], "keep_doc": True})
-def _make_worker_extraction(nlp: Language, name: str, extractors: list[str],
-                            keep_doc: bool) -> Callable[[Doc], Doc]:
+@Language.factory(WORKER_COMPONENT, default_config={"extractors": []})
+def _make_worker_extraction(nlp: Language, name: str, extractors: list[str]) -> Callable[[Doc], Doc]:
     def extract(doc: Doc) -> Doc:
+        """An empty stand-in Doc carrying the rows and the DocBin: spaCy then sends the parent
+        process a few bytes instead of the whole Doc (tensor included) to deserialise."""
         rows = {n: encode_rows(EXTRACTORS[n].function(doc)) for n in extractors}
-        doc.user_data[_WORKER_KEY] = [len(doc.text), rows, doc_to_bytes(doc) if keep_doc else None]
-        return doc
+        stand_in = Doc(doc.vocab)
+        stand_in.user_data[_WORKER_KEY] = [len(doc), rows, doc_to_bytes(doc)]
+        stand_in._context = doc._context
+        return stand_in
 
     return extract
 
 
-def _from_worker(doc: Doc) -> tuple[dict[str, bytes], bytes | None] | None:
-    """The rows and DocBin a worker made for ``doc``, unless ``doc`` was joined from pieces."""
-    made = doc.user_data.pop(_WORKER_KEY, None)
-    if made is None or made[0] != len(doc.text):
-        return None
-    return made[1], made[2]
+class _WorkerOutput(NamedTuple):
+    """What :data:`WORKER_COMPONENT` made for one text in a worker process."""
+
+    tokens: int
+    rows: dict[str, bytes]
+    doc_bytes: bytes
+
+
+def _from_worker(doc: Doc) -> _WorkerOutput | None:
+    """The rows and DocBin a worker made for ``doc``, or None for a Doc made in this process."""
+    made = doc.user_data.get(_WORKER_KEY)
+    return None if made is None else _WorkerOutput(*made)
+
+
+def _full_doc(doc: Doc) -> Doc:
+    """The Doc itself, for a worker's stand-in (a piece of a long text, to be joined)."""
+    made = _from_worker(doc)
+    return doc if made is None else doc_from_bytes(made.doc_bytes, doc.vocab)
 
 
 def _build_table(extractor: Extractor, ids: list[str], keys: list[str],
                  rows: dict[str, list[Any]]) -> pd.DataFrame:
-    records = [(article_id, *row) for article_id, key in zip(ids, keys, strict=True)
-               for row in decode_rows(rows[key])]
-    table = pd.DataFrame(records, columns=["article_id", *extractor.columns])
+    names = ["article_id", *extractor.columns]
+    columns: list[list[Any]] = [[] for _ in names]  # column lists: no tuple per row held at once
+    for article_id, key in zip(ids, keys, strict=True):
+        decoded = decode_rows(rows[key])
+        if decoded:
+            columns[0].extend([article_id] * len(decoded))
+            for column, values in zip(columns[1:], zip(*decoded, strict=True), strict=True):
+                column.extend(values)
+    table = pd.DataFrame(dict(zip(names, columns, strict=True)) if columns[0] else [], columns=names)
     if extractor.name in ("mentions", "places"):
         table = _type_span_columns(table)
     return table

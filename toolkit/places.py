@@ -1479,6 +1479,24 @@ class _CollectionTerm:
         self.signature = np.round(self.country, 2).tobytes() + b"|" + admin
 
 
+@dataclass
+class _Sparse:
+    """The non-zero entries of a count vector."""
+
+    index: np.ndarray
+    value: np.ndarray
+
+    @classmethod
+    def of(cls, dense: np.ndarray) -> _Sparse:
+        index = np.flatnonzero(dense)
+        return cls(index, dense[index])
+
+    def dense(self, size: int) -> np.ndarray:
+        out = np.zeros(size)
+        out[self.index] = self.value
+        return out
+
+
 class _CollectionPrior:
     """The countries the other articles of an article's outlet (else of the whole table) are about.
 
@@ -1497,10 +1515,11 @@ class _CollectionPrior:
                 if isinstance(outlet, str) and outlet.strip():
                     self.outlet_of[str(article_id)] = outlet.strip()
         n_countries, n_admins = len(resolver.countries), len(resolver.admin_keys)
-        self.own: dict[str, np.ndarray] = {}
+        # an article's own counts are kept sparse: a dense admin1 vector is ~30 kB per article
+        self.own: dict[str, _Sparse] = {}
         self.outlets: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n_countries))
         self.total = np.zeros(n_countries)
-        self.own_admin: dict[str, np.ndarray] = {}
+        self.own_admin: dict[str, _Sparse] = {}
         self.outlet_admins: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n_admins))
 
     def add(self, article_id: str, rows: np.ndarray, keys: np.ndarray, demonym: np.ndarray) -> None:
@@ -1530,8 +1549,8 @@ class _CollectionPrior:
             if not resolver.no_admin[ad_i]:
                 admin_counts[ad_i] += 1.0
         if counts.any():
-            self.own[article_id] = counts
-            self.own_admin[article_id] = admin_counts
+            self.own[article_id] = _Sparse.of(counts)
+            self.own_admin[article_id] = _Sparse.of(admin_counts)
             self.total += counts
             outlet = self.outlet_of.get(article_id)
             if outlet is not None:
@@ -1545,7 +1564,8 @@ class _CollectionPrior:
         ``admin``: per admin1 index, a bonus up to :data:`_HOME_REGION_WEIGHT` for the outlet's
         home regions (None without an outlet that has enough unambiguous names elsewhere).
         """
-        own = self.own.get(article_id)
+        own_sparse = self.own.get(article_id)
+        own = own_sparse.dense(len(self.total)) if own_sparse is not None else None
         total = self.total - own if own is not None else self.total
         if total.sum() < 1.0:
             return None
@@ -1558,7 +1578,10 @@ class _CollectionPrior:
             if counts.sum() >= 1.0:
                 share = (counts + _COLLECTION_PSEUDO * share) / (counts.sum() + _COLLECTION_PSEUDO)
                 weight = _COLLECTION_WEIGHT
-            admins = self.outlet_admins[outlet] - self.own_admin.get(article_id, 0.0)
+            admins = self.outlet_admins[outlet].copy()
+            own_admin = self.own_admin.get(article_id)
+            if own_admin is not None:
+                admins[own_admin.index] -= own_admin.value
             if admins.sum() >= _HOME_REGION_MIN:
                 admin_term = _HOME_REGION_WEIGHT * admins / admins.max()
         with np.errstate(divide="ignore"):

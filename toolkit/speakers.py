@@ -109,7 +109,7 @@ import io
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -951,12 +951,14 @@ class _Classifier:
         return _Result(entity, "official" if official else "named_person", person=True)
 
 
-def _mentions_by_article(mentions: pd.DataFrame) -> dict[str, list[_Mention]]:
-    needed = {"article_id", "start", "end", "label", "entity", "surface"}
-    missing = needed - set(mentions.columns)
+def _check_mentions(mentions: pd.DataFrame) -> None:
+    missing = {"article_id", "start", "end", "label", "entity", "surface"} - set(mentions.columns)
     if missing:
         raise InputError(f"classify_sources(): the mentions table lacks {sorted(missing)}; pass the "
                          "normalised mentions table (corpus.mentions)")
+
+
+def _mentions_by_article(mentions: pd.DataFrame) -> dict[str, list[_Mention]]:
     by_article: dict[str, list[_Mention]] = defaultdict(list)
     for article_id, start, end, label, entity, surface in zip(
             mentions["article_id"], mentions["start"], mentions["end"], mentions["label"],
@@ -968,6 +970,43 @@ def _mentions_by_article(mentions: pd.DataFrame) -> dict[str, list[_Mention]]:
     for rows in by_article.values():
         rows.sort(key=lambda m: (m.start, -m.end))
     return by_article
+
+
+#: Attribution rows classified together (as dicts, with their articles' mentions as objects):
+#: bounds the memory of a large table's classification.
+_CHUNK_ROWS = 20_000
+
+
+def _article_chunks(order: dict[str, list[int]], max_rows: int) -> Iterator[list[str]]:
+    """Article ids in groups whose rows add up to about ``max_rows``."""
+    chunk: list[str] = []
+    size = 0
+    for article_id, positions in order.items():
+        if chunk and size + len(positions) > max_rows:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(article_id)
+        size += len(positions)
+    if chunk:
+        yield chunk
+
+
+def _classify_article(article: _Article, positions: list[int], records: dict[int, dict[str, Any]],
+                      results: list[_Result | None]) -> None:
+    """Classify one article's attributions in text order (back-references need the earlier ones)."""
+    classifier = _Classifier(article)
+    done: list[_Done] = []
+
+    def position(i: int) -> tuple[int, int]:
+        start = _int(records[i].get("source_start"))
+        fallback = _int(records[i].get("start")) or 0
+        return (start if start is not None else fallback, i)
+
+    for i in sorted(positions, key=position):
+        result, phrase = classifier.classify(records[i], done)
+        results[i] = result
+        if phrase is not None and result.entity is not None:
+            done.append(_Done(phrase.start, phrase, result))
 
 
 def classify_sources(attributions: pd.DataFrame, mentions: pd.DataFrame, articles: pd.DataFrame,
@@ -988,31 +1027,25 @@ def classify_sources(attributions: pd.DataFrame, mentions: pd.DataFrame, article
     lex = load_lexicons()
     out = attributions.copy()
     texts = dict(zip(articles["article_id"].astype(str), articles["text"], strict=True))
-    by_article = _mentions_by_article(mentions)
-    records = out.to_dict("records")
-    results: list[_Result | None] = [None] * len(records)
     order: dict[str, list[int]] = defaultdict(list)
-    for i, record in enumerate(records):
-        order[str(record["article_id"])].append(i)
+    for i, article_id in enumerate(out["article_id"].astype(str)):
+        order[article_id].append(i)
     unknown_articles = sorted(a for a in order if a not in texts)
     if unknown_articles:
         raise InputError(f"classify_sources(): article_id {unknown_articles[0]!r} is in the attributions "
                          "but not in the articles table")
-    for article_id, positions in order.items():
-        article = _Article(article_id, str(texts[article_id]), by_article.get(article_id, []), lex)
-        classifier = _Classifier(article)
-        done: list[_Done] = []
-
-        def position(i: int) -> tuple[int, int]:
-            start = _int(records[i].get("source_start"))
-            fallback = _int(records[i].get("start")) or 0
-            return (start if start is not None else fallback, i)
-
-        for i in sorted(positions, key=position):
-            result, phrase = classifier.classify(records[i], done)
-            results[i] = result
-            if phrase is not None and result.entity is not None:
-                done.append(_Done(phrase.start, phrase, result))
+    _check_mentions(mentions)
+    results: list[_Result | None] = [None] * len(out)
+    for chunk in _article_chunks(order, _CHUNK_ROWS):
+        # a chunk of articles at a time: rows as dicts and mentions as objects for these only
+        positions = [i for article_id in chunk for i in order[article_id]]
+        records = dict(zip(positions, out.iloc[positions].to_dict("records"), strict=True))
+        chunk_mentions = mentions[mentions["article_id"].astype(str).isin(chunk)]
+        by_article = _mentions_by_article(chunk_mentions)
+        for article_id in chunk:
+            article = _Article(article_id, str(texts[article_id]), by_article.get(article_id, []), lex)
+            _classify_article(article, order[article_id], records, results)
+        del records, by_article
     officials = {r.entity for r in results if r is not None and r.person and r.type == "official"
                  and r.entity and len(r.entity.split()) >= 2}
     entities: list[Any] = []

@@ -38,13 +38,15 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -893,6 +895,12 @@ _FEATURE_PRIOR = {
     FEATURE_CODE["island"]: 5.0,
 }
 _KIND_PRIOR = {NAME: 0.5, ALIAS: 0.6, ALTERNATE: -0.5, DEMONYM: 0.0, ABBREVIATION: 0.0}
+#: The same two as arrays by code (NaN: the feature's prior depends on population).
+_FIXED_FEATURE_PRIOR = np.full(max(FEATURE_CODE.values()) + 1, np.nan)
+for _code, _value in _FEATURE_PRIOR.items():
+    if _code != FEATURE_CODE["admin1"]:
+        _FIXED_FEATURE_PRIOR[_code] = _value
+_KIND_PRIOR_OF = np.asarray([_KIND_PRIOR[k] for k in range(max(_KIND_PRIOR) + 1)])
 _METHOD_OF_KIND = {
     NAME: "exact",
     ALIAS: "exact",
@@ -968,6 +976,7 @@ class _Cands:
     admin_idx: np.ndarray | None = None  # int: the admin1 as an index into the resolver's admin1 keys
     prior_choice: _Choice | None = None
     final: bool = False
+    unambiguous: tuple[int, int] | None = None  # see _CollectionPrior._unambiguous; None: not computed
 
 
 class _Resolver:
@@ -975,7 +984,6 @@ class _Resolver:
         self.gaz = gaz
         self.cache: dict[tuple[str, bool], _Cands] = {}
         self.fuzzy_cache: dict[tuple[str, tuple[str, ...]], _Cands | None] = {}
-        self.choice_cache: dict[tuple, _Choice] = {}
         self.admin1_key = np.char.add(np.char.add(gaz.cc, "."), np.asarray(gaz.admin1_code, dtype=str))
         self.countries, self.entry_cc_idx = np.unique(gaz.cc, return_inverse=True)
         self.admin_keys, self.entry_admin_idx = np.unique(self.admin1_key, return_inverse=True)
@@ -1064,10 +1072,9 @@ class _Resolver:
             np.where(feature == _ADMIN2, 0.6 + 0.3 * logpop, 0.0),
         )
         prior = np.where(feature == _ADMIN1, 4.0 + 0.35 * logpop, prior)
-        for code, value in _FEATURE_PRIOR.items():
-            if code != _ADMIN1:
-                prior = np.where(feature == code, value, prior)
-        prior = prior + np.vectorize(_KIND_PRIOR.get, otypes=[float])(kinds) + gaz.capital[entries] * 2.0
+        fixed = _FIXED_FEATURE_PRIOR[feature]
+        prior = np.where(np.isnan(fixed), prior, fixed)
+        prior = prior + _KIND_PRIOR_OF[kinds] + gaz.capital[entries] * 2.0
         prior = prior - penalty
         if method == "transliteration":
             prior = prior - 0.3
@@ -1176,23 +1183,6 @@ class _Choice:
     reason: str = ""
 
 
-@dataclass
-class _Context:
-    """What an article's resolved places say, minus one key's own share (``own_*``)."""
-
-    countries: np.ndarray  # weight per country index
-    admins: np.ndarray  # weight per admin1 index
-    total: float
-    dominant: int  # country index, -1 for none
-    points: np.ndarray | None  # (n, 2) lat/lon of the other places
-    own_country: int = -1
-    own_country_w: float = 0.0
-    own_admin: int = -1
-    own_admin_w: float = 0.0
-    collection: _CollectionTerm | None = None  # score terms from the outlet's other articles
-    within: tuple[int, int] = (-1, -1)  # (admin1, country) index named right after it ("Athens, Ga.")
-
-
 #: Collection prior (see :class:`_CollectionPrior`): the weight of a candidate country's log share,
 #: relative to the most common country, among the unambiguous places of the outlet's other articles
 #: (``_CORPUS_WEIGHT`` when only the whole table's are known), the floor of that log ratio, the
@@ -1218,97 +1208,216 @@ _MAX_CONTEXT = (
 
 
 def _prior_choice(c: _Cands) -> _Choice:
-    """The choice from the prior alone (cached on the candidates): the first round of every article."""
-    if c.prior_choice is None:
-        c.prior_choice = _choose(c, None)
-        order = np.sort(c.prior)[::-1]
-        c.final = c.prior_choice.index >= 0 and (len(order) <= 1 or order[0] - order[1] > _MAX_CONTEXT)
+    """The choice from the prior alone (see :func:`_prior_choices`)."""
+    _prior_choices([c])
+    assert c.prior_choice is not None
     return c.prior_choice
 
 
-def _choose(c: _Cands, ctx: _Context | None) -> _Choice:
-    """The best candidate given the article's other places."""
-    n = len(c.entry)
-    if not n:
-        return _Choice(-1, 0.0, False, c.reason or "no gazetteer entry")
-    score = c.prior.copy()
-    support = np.zeros(n, dtype=bool)
-    evidence = False  # whether the article says anything about any candidate
+@dataclass
+class _Slot:
+    """One name of one article to choose a place for, with what the rest of the article says."""
+
+    cands: _Cands
+    article: int  # position of the article's context in the batch
+    own_country: int = -1  # the name's own current choice, left out of its context
+    own_country_w: float = 0.0
+    own_admin: int = -1
+    own_admin_w: float = 0.0
+    own_point: int = -1  # index into the batch's points
+    total: float = 0.0  # the article's country weight minus the name's own
+    dominant: int = -1  # country index, -1 for none
+    within: tuple[int, int] = (-1, -1)  # (admin1, country) index named right after it ("Athens, Ga.")
+
+
+@dataclass
+class _BatchContext:
+    """The context of every article of a batch, as sparse arrays (see :func:`_choose_batch`)."""
+
+    n_countries: int
+    n_admins: int
+    country_keys: np.ndarray  # sorted article * n_countries + country
+    country_weights: np.ndarray
+    admin_keys: np.ndarray  # sorted article * n_admins + admin1
+    admin_weights: np.ndarray
+    points: np.ndarray  # (n, 2) lat/lon, grouped by article
+    point_start: np.ndarray  # per article
+    point_count: np.ndarray
+    collection: Callable[[int], _CollectionTerm | None]  # the collection's terms for an article
+
+
+def _sparse_lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    if not len(keys):
+        return np.zeros(len(wanted))
+    pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where(keys[pos] == wanted, values[pos], 0.0)
+
+
+def _first_per_segment(mask: np.ndarray, segment: np.ndarray, n_segments: int) -> np.ndarray:
+    """The first position where ``mask`` holds in each segment (-1 for none); segments ascending."""
+    idx = np.flatnonzero(mask)
+    seg = segment[idx]
+    first = np.r_[True, seg[1:] != seg[:-1]] if len(idx) else np.zeros(0, dtype=bool)
+    out = np.full(n_segments, -1, dtype=np.int64)
+    out[seg[first]] = idx[first]
+    return out
+
+
+@dataclass
+class _Flat:
+    """The candidates of a batch's slots end to end; ``starts``/``lengths`` delimit each slot's."""
+
+    lengths: np.ndarray
+    starts: np.ndarray
+    slot_of: np.ndarray
+    cc: np.ndarray
+    admin: np.ndarray
+    feature: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    score: np.ndarray
+    support: np.ndarray  # the article itself backs the candidate
+    evidence: np.ndarray  # per slot: the article says something about some candidate
+
+    @classmethod
+    def of(cls, cands: list[_Cands]) -> _Flat:
+        lengths = np.fromiter((len(c.entry) for c in cands), dtype=np.int64, count=len(cands))
+        score = np.concatenate([c.prior for c in cands])
+        return cls(lengths, np.cumsum(lengths) - lengths, np.repeat(np.arange(len(cands)), lengths),
+                   np.concatenate([c.cc_idx for c in cands]), np.concatenate([c.admin_idx for c in cands]),
+                   np.concatenate([c.feature for c in cands]), np.concatenate([c.lat for c in cands]),
+                   np.concatenate([c.lon for c in cands]), score, np.zeros(len(score), dtype=bool),
+                   np.zeros(len(cands), dtype=bool))
+
+    def per_slot(self, values: Iterable[Any], dtype: type) -> np.ndarray:
+        """A value per slot, repeated for each of the slot's candidates."""
+        return np.fromiter(values, dtype=dtype, count=len(self.lengths))[self.slot_of]
+
+    def add(self, bonus: np.ndarray, supported: np.ndarray) -> None:
+        """Add ``bonus`` to the scores; where ``supported``, the article backs the candidate."""
+        self.score += bonus
+        self.support |= supported
+        self.evidence |= np.logical_or.reduceat(supported, self.starts)
+
+
+def _choose_batch(slots: list[_Slot], ctx: _BatchContext | None) -> list[_Choice]:
+    """The best candidate of every slot given its article's other places (the prior alone without
+    ``ctx``), computed for all slots at once with segment operations."""
+    if not slots:
+        return []
+    flat = _Flat.of([s.cands for s in slots])
     if ctx is not None:
-        weight = ctx.countries[c.cc_idx]
-        if ctx.own_country >= 0:
-            weight = weight - np.where(c.cc_idx == ctx.own_country, ctx.own_country_w, 0.0)
-        present = weight > 1e-9
-        if present.any():
-            share = weight / max(ctx.total, 1e-9)
-            score += np.where(present, 0.5 + 3.0 * share, 0.0)
-            support |= present & (share >= 0.3)
-            evidence = True
-            if ctx.dominant >= 0:
-                score += np.where(c.cc_idx == ctx.dominant, 0.5, 0.0)
-        aw = ctx.admins[c.admin_idx]
-        if ctx.own_admin >= 0:
-            aw = aw - np.where(c.admin_idx == ctx.own_admin, ctx.own_admin_w, 0.0)
-        has = aw > 1e-9
-        score += np.where(has, 2.0, 0.0)
-        support |= has
-        evidence = evidence or bool(has.any())
-        if ctx.points is not None and n > 1:
-            d = _haversine(
-                c.lat[:, None], c.lon[:, None], ctx.points[None, :, 0], ctx.points[None, :, 1]
-            ).min(axis=1)
-            near = np.where(d < 50, 1.5, np.where(d < 200, 1.0, np.where(d < 500, 0.4, 0.0)))
-            near[c.feature == _COUNTRY] = 0.0
-            score += near
-            support |= near > 0
-            evidence = evidence or bool((near > 0).any())
-        if ctx.within != (-1, -1):
-            admin, country = ctx.within
-            inside = (c.admin_idx == admin) if admin >= 0 else (c.cc_idx == country)
-            inside &= (c.feature == _CITY) | (c.feature == _ADMIN2)
-            score += np.where(inside, _WITHIN_BONUS, 0.0)
-            support |= inside
-            evidence = evidence or bool(inside.any())
-        if ctx.collection is not None and not evidence:
-            # the article's own places say nothing about this name: the outlet's (or the table's)
-            # usual countries decide between same-named places; a country named outright stays
-            term = ctx.collection.country[c.cc_idx]
-            if ctx.collection.admin is not None:
-                term = term + np.where(c.feature == _ADMIN1, 0.5, 1.0) * ctx.collection.admin[c.admin_idx]
-            term[(c.feature == _CONTINENT) | (c.feature == _COUNTRY)] = 0.0
-            score += term
-    best = int(np.argmax(score))  # the first of equal scores
-    if n > 1:
-        rest = score.copy()
-        rest[best] = -np.inf
-        second = int(np.argmax(rest))
-        margin = float(score[best] - score[second])
-    else:
-        second, margin = -1, 5.0
-    feature = int(c.feature[best])
-    if (
-        feature in (_CITY, _ADMIN2)
-        and not support[best]
-        and (
-            c.method in ("fuzzy", "transliteration")
-            or (
-                c.population[best] < _SMALL_PLACE
-                and (c.kind[best] == ALTERNATE or c.population[best] < 1_000)
+        _add_context(flat, slots, ctx)
+    return _decide([s.cands for s in slots], flat)
+
+
+def _add_context(flat: _Flat, slots: list[_Slot], ctx: _BatchContext) -> None:
+    """The evidence of the article: its countries, admin regions, nearby places, a named container."""
+    article = np.fromiter((s.article for s in slots), dtype=np.int64, count=len(slots))
+    cc, admin = flat.cc, flat.admin
+    article_j = article[flat.slot_of]
+    weight = _sparse_lookup(ctx.country_keys, ctx.country_weights, article_j * ctx.n_countries + cc)
+    own_cc = flat.per_slot((s.own_country for s in slots), np.int64)
+    weight = weight - np.where(cc == own_cc, flat.per_slot((s.own_country_w for s in slots), float), 0.0)
+    present = weight > 1e-9
+    any_present = np.logical_or.reduceat(present, flat.starts)[flat.slot_of]
+    share = weight / np.maximum(flat.per_slot((s.total for s in slots), float), 1e-9)
+    flat.add(np.where(present, 0.5 + 3.0 * share, 0.0), present & (share >= 0.3))
+    flat.evidence |= np.logical_or.reduceat(present, flat.starts)
+    dominant = flat.per_slot((s.dominant for s in slots), np.int64)
+    flat.score += np.where(any_present & (dominant >= 0) & (cc == dominant), 0.5, 0.0)
+    aw = _sparse_lookup(ctx.admin_keys, ctx.admin_weights, article_j * ctx.n_admins + admin)
+    own_ad = flat.per_slot((s.own_admin for s in slots), np.int64)
+    aw = aw - np.where(admin == own_ad, flat.per_slot((s.own_admin_w for s in slots), float), 0.0)
+    has = aw > 1e-9
+    flat.add(np.where(has, 2.0, 0.0), has)
+    _add_proximity(flat, slots, ctx, article)
+    within = np.asarray([s.within for s in slots], dtype=np.int64).reshape(-1, 2)[flat.slot_of]
+    inside = np.where(within[:, 0] >= 0, admin == within[:, 0], cc == within[:, 1])  # (-1, -1): none
+    inside &= (flat.feature == _CITY) | (flat.feature == _ADMIN2)
+    flat.add(np.where(inside, _WITHIN_BONUS, 0.0), inside)
+    _add_collection(flat, slots, ctx)
+
+
+def _add_proximity(flat: _Flat, slots: list[_Slot], ctx: _BatchContext, article: np.ndarray) -> None:
+    """Closeness to the article's other places: +1.5 within 50 km, +1.0 within 200, +0.4 within 500."""
+    own_point = np.fromiter((s.own_point for s in slots), dtype=np.int64, count=len(slots))
+    others = ctx.point_count[article] - (own_point >= 0)
+    eligible = (flat.lengths > 1) & (others > 0)
+    if not eligible.any():
+        return
+    j = np.flatnonzero(eligible[flat.slot_of])  # the candidates to measure, with every other point
+    a = article[flat.slot_of[j]]
+    n_points = ctx.point_count[a]
+    pair_j = np.repeat(j, n_points)
+    offset = np.arange(int(n_points.sum())) - np.repeat(np.cumsum(n_points) - n_points, n_points)
+    q = np.repeat(ctx.point_start[a], n_points) + offset
+    own = own_point[flat.slot_of[j]]
+    keep = q != np.repeat(own, n_points)
+    pair_j, q = pair_j[keep], q[keep]
+    d = _haversine(flat.lat[pair_j], flat.lon[pair_j], ctx.points[q, 0], ctx.points[q, 1])
+    per_j = n_points - (own >= 0)
+    d = np.minimum.reduceat(d, np.cumsum(per_j) - per_j)
+    near = np.zeros(len(flat.score))
+    near[j] = np.where(d < 50, 1.5, np.where(d < 200, 1.0, np.where(d < 500, 0.4, 0.0)))
+    near[flat.feature == _COUNTRY] = 0.0
+    flat.add(near, near > 0)
+
+
+def _add_collection(flat: _Flat, slots: list[_Slot], ctx: _BatchContext) -> None:
+    """The outlet's (or table's) usual countries and home regions, for names the article says
+    nothing about; a country named outright stays."""
+    for s in np.flatnonzero(~flat.evidence):
+        term = ctx.collection(slots[s].article)
+        if term is None:
+            continue
+        seg = slice(int(flat.starts[s]), int(flat.starts[s] + flat.lengths[s]))
+        feature = flat.feature[seg]
+        add = term.country[flat.cc[seg]]
+        if term.admin is not None:
+            add = add + np.where(feature == _ADMIN1, 0.5, 1.0) * term.admin[flat.admin[seg]]
+        add[(feature == _CONTINENT) | (feature == _COUNTRY)] = 0.0
+        flat.score[seg] += add
+
+
+def _decide(cands: list[_Cands], flat: _Flat) -> list[_Choice]:
+    """Best and runner-up per slot, then the rules that leave a weak or ambiguous best unresolved."""
+    n_slots = len(cands)
+    score, starts, lengths, slot_of = flat.score, flat.starts, flat.lengths, flat.slot_of
+    top = np.maximum.reduceat(score, starts)
+    best = _first_per_segment(score == top[slot_of], slot_of, n_slots)
+    rest = score.copy()
+    rest[best] = -np.inf
+    runner_up = np.maximum.reduceat(rest, starts)
+    second = _first_per_segment((rest == runner_up[slot_of]) & (lengths[slot_of] > 1), slot_of, n_slots)
+    other = np.maximum(second, 0)
+    margin = np.where(second >= 0, score[best] - score[other], 5.0)
+    spread = _haversine(flat.lat[best], flat.lon[best], flat.lat[other], flat.lon[other])
+    total = np.add.reduceat(np.exp(np.maximum(score - score[best][slot_of], -30.0)), starts)
+    feature, support = flat.feature, flat.support
+    population = np.concatenate([c.population for c in cands])
+    kind = np.concatenate([c.kind for c in cands])
+    choices = []
+    for s, c in enumerate(cands):
+        b = int(best[s])
+        index = b - int(starts[s])
+        if (
+            int(feature[b]) in (_CITY, _ADMIN2)
+            and not support[b]
+            and (
+                c.method in ("fuzzy", "transliteration")
+                or (population[b] < _SMALL_PLACE and (kind[b] == ALTERNATE or population[b] < 1_000))
             )
-        )
-    ):
-        return _Choice(-1, 0.0, False, "no candidate near the article's places")
-    if (
-        second >= 0
-        and margin < 0.05
-        and not support[best]
-        and _haversine(c.lat[best], c.lon[best], c.lat[second], c.lon[second]) > 500
-    ):
-        return _Choice(-1, 0.0, False, "ambiguous")
-    probability = 1.0 / float(np.exp(np.maximum(score - score[best], -30.0)).sum())
-    factor = 0.7 if c.method == "fuzzy" else 0.9 if c.method == "transliteration" else 1.0
-    confident = (margin >= 1.0 or n == 1) and c.method != "fuzzy"
-    return _Choice(best, round(probability * factor, 4), confident)
+        ):
+            choices.append(_Choice(-1, 0.0, False, "no candidate near the article's places"))
+            continue
+        if second[s] >= 0 and margin[s] < 0.05 and not support[b] and spread[s] > 500:
+            choices.append(_Choice(-1, 0.0, False, "ambiguous"))
+            continue
+        factor = 0.7 if c.method == "fuzzy" else 0.9 if c.method == "transliteration" else 1.0
+        confident = (margin[s] >= 1.0 or lengths[s] == 1) and c.method != "fuzzy"
+        choices.append(_Choice(index, round(float(1.0 / total[s]) * factor, 4), bool(confident)))
+    return choices
 
 
 def resolve_places(
@@ -1378,24 +1487,20 @@ def resolve_places(
         starts = ends = None
         if {"start", "end"} <= set(table.columns):
             starts, ends = table["start"].to_numpy(dtype=np.int64), table["end"].to_numpy(dtype=np.int64)
-        for a, b in itertools.pairwise(bounds):
+        spans = list(itertools.pairwise(bounds))
+        distinct = dict.fromkeys(zip(keys.tolist(), demonym_col.tolist(), strict=True))
+        _prior_choices([resolver.candidates(k, d) for k, d in distinct])  # all at once
+        for a, b in spans:
             collection.add(article_ids[order[a]], order[a:b], keys, demonym_col)
-        for a, b in itertools.pairwise(bounds):
-            rows = order[a:b]
-            _resolve_article(
-                resolver,
-                rows,
-                keys,
-                surfaces,
-                demonym_col,
-                entry_out,
-                score_out,
-                method_out,
-                reason_out,
-                collection.term(article_ids[order[a]]),
-                starts,
-                ends,
-            )
+        for first in range(0, len(spans), _BATCH_ARTICLES):
+            batch = []
+            for a, b in spans[first : first + _BATCH_ARTICLES]:
+                article_id = article_ids[order[a]]
+                batch.append(_article_names(resolver, article_id, order[a:b], keys, demonym_col, starts, ends,
+                                            collection.available(article_id)))
+            _resolve_batch(resolver, batch, collection)
+            for names in batch:
+                _write_choices(names, entry_out, score_out, method_out, reason_out)
     return _places_table(table, gaz, entry_out, score_out, method_out, reason_out, demonym_col)
 
 
@@ -1409,8 +1514,12 @@ def _resolver(gaz: Gazetteer) -> _Resolver:
     return found
 
 
+@functools.lru_cache(maxsize=200_000)
 def _surface_key(surface: str) -> str:
-    return re.sub(r"(?:'s|’s|'|’)$", "", surface.strip())
+    return _POSSESSIVE_END.sub("", surface.strip())
+
+
+_POSSESSIVE_END = re.compile(r"(?:'s|’s|'|’)$")
 
 
 def _named_within(
@@ -1472,12 +1581,6 @@ class _CollectionTerm:
     country: np.ndarray
     admin: np.ndarray | None = None
 
-    signature: bytes = b""  # identifies the terms in the resolver's choice cache
-
-    def __post_init__(self) -> None:
-        admin = b"" if self.admin is None else np.round(self.admin, 2).tobytes()
-        self.signature = np.round(self.country, 2).tobytes() + b"|" + admin
-
 
 @dataclass
 class _Sparse:
@@ -1490,6 +1593,11 @@ class _Sparse:
     def of(cls, dense: np.ndarray) -> _Sparse:
         index = np.flatnonzero(dense)
         return cls(index, dense[index])
+
+    @classmethod
+    def of_counts(cls, counts: Counter[int]) -> _Sparse:
+        return cls(np.fromiter(counts.keys(), dtype=np.int64, count=len(counts)),
+                   np.fromiter(counts.values(), dtype=float, count=len(counts)))
 
     def dense(self, size: int) -> np.ndarray:
         out = np.zeros(size)
@@ -1523,39 +1631,44 @@ class _CollectionPrior:
         self.outlet_admins: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n_admins))
 
     def add(self, article_id: str, rows: np.ndarray, keys: np.ndarray, demonym: np.ndarray) -> None:
-        resolver = self.resolver
-        seen: set[str] = set()
-        counts = np.zeros(len(resolver.countries))
-        admin_counts = np.zeros(len(resolver.admin_keys))
-        for r in rows:
-            if demonym[r] or keys[r] in seen:
-                continue
-            seen.add(keys[r])
-            c = resolver.candidates(keys[r], False)
-            if not len(c.entry) or c.method:
-                continue
-            choice = _prior_choice(c)
-            i = choice.index
-            if i < 0 or int(c.feature[i]) not in (_CITY, _ADMIN1, _ADMIN2):
-                continue
-            cc_i = int(c.cc_idx[i])
-            if cc_i == resolver.no_country:
-                continue
-            other = c.cc_idx != cc_i
-            if other.any() and c.prior[i] - c.prior[other].max() < _UNAMBIGUOUS_LEAD:
-                continue
-            counts[cc_i] += 1.0
-            ad_i = int(c.admin_idx[i])
-            if not resolver.no_admin[ad_i]:
-                admin_counts[ad_i] += 1.0
-        if counts.any():
-            self.own[article_id] = _Sparse.of(counts)
-            self.own_admin[article_id] = _Sparse.of(admin_counts)
-            self.total += counts
+        countries: Counter[int] = Counter()
+        admins: Counter[int] = Counter()
+        for key in {keys[r] for r in rows if not demonym[r]}:
+            where = self._unambiguous(self.resolver.candidates(key, False))
+            if where is not None:
+                countries[where[0]] += 1
+                if where[1] >= 0:
+                    admins[where[1]] += 1
+        if countries:
+            own = _Sparse.of_counts(countries)
+            own_admin = _Sparse.of_counts(admins)
+            self.own[article_id], self.own_admin[article_id] = own, own_admin
+            self.total[own.index] += own.value
             outlet = self.outlet_of.get(article_id)
             if outlet is not None:
-                self.outlets[outlet] += counts
-                self.outlet_admins[outlet] += admin_counts
+                self.outlets[outlet][own.index] += own.value
+                self.outlet_admins[outlet][own_admin.index] += own_admin.value
+
+    def _unambiguous(self, c: _Cands) -> tuple[int, int] | None:
+        """(country, admin1 or -1) of a name's context-free choice, if it is an unambiguous place
+        name (see the class docstring); cached on the candidates."""
+        if c.unambiguous is None:
+            c.unambiguous = (-1, -1)
+            choice = _prior_choice(c) if len(c.entry) and not c.method else None
+            i = choice.index if choice is not None else -1
+            if i >= 0 and int(c.feature[i]) in (_CITY, _ADMIN1, _ADMIN2):
+                cc_i = int(c.cc_idx[i])
+                other = c.cc_idx != cc_i
+                if cc_i != self.resolver.no_country and not (
+                        other.any() and c.prior[i] - c.prior[other].max() < _UNAMBIGUOUS_LEAD):
+                    ad_i = int(c.admin_idx[i])
+                    c.unambiguous = (cc_i, -1 if self.resolver.no_admin[ad_i] else ad_i)
+        return None if c.unambiguous[0] < 0 else c.unambiguous
+
+    def available(self, article_id: str) -> bool:
+        """Whether :meth:`term` has anything to say for the article (cheaply)."""
+        own = self.own.get(article_id)
+        return float(self.total.sum()) - (float(own.value.sum()) if own is not None else 0.0) >= 1.0
 
     def term(self, article_id: str) -> _CollectionTerm | None:
         """The score terms for an article's names, or None when the collection says nothing.
@@ -1591,20 +1704,28 @@ class _CollectionPrior:
         return _CollectionTerm(term, admin_term)
 
 
-def _resolve_article(
-    resolver: _Resolver,
-    rows: np.ndarray,
-    keys: np.ndarray,
-    surfaces: np.ndarray,
-    demonym: np.ndarray,
-    entry_out: np.ndarray,
-    score_out: np.ndarray,
-    method_out: np.ndarray,
-    reason_out: np.ndarray,
-    collection: _CollectionTerm | None = None,
-    starts: np.ndarray | None = None,
-    ends: np.ndarray | None = None,
-) -> None:
+#: Articles resolved together: their names' candidates are scored in one set of array operations.
+_BATCH_ARTICLES = 2_000
+
+
+@dataclass
+class _ArticleNames:
+    """One article's place names while they are resolved (see :func:`_resolve_batch`)."""
+
+    groups: dict[tuple[str, bool], list[int]]  # (surface, demonym) -> rows
+    gkey_of: dict[tuple[str, bool], str]  # (surface, demonym) -> name key shared by its spellings
+    by_key: dict[str, _Cands]
+    counts: dict[str, int]
+    choices: dict[str, _Choice]
+    within: dict[str, tuple[int, int]]
+    article_id: str
+    has_collection: bool  # the outlet's (or table's) other articles can weigh in
+    active: bool  # whether context can still change a choice
+
+
+def _article_names(resolver: _Resolver, article_id: str, rows: np.ndarray, keys: np.ndarray,
+                   demonym: np.ndarray, starts: np.ndarray | None, ends: np.ndarray | None,
+                   has_collection: bool) -> _ArticleNames:
     groups: dict[tuple[str, bool], list[int]] = defaultdict(list)
     for r in rows:
         groups[(keys[r], bool(demonym[r]))].append(int(r))
@@ -1618,97 +1739,168 @@ def _resolve_article(
         gkey_of[(surface, is_demonym)] = gkey
         by_key.setdefault(gkey, c)
         counts[gkey] = counts.get(gkey, 0) + len(members)
-    choices = {k: _prior_choice(c) for k, c in by_key.items()}
+    _prior_choices(list(by_key.values()))
+    choices = {k: c.prior_choice for k, c in by_key.items()}
     # context can change nothing when every name is settled by its prior and none needs fuzzy matching
     settled = all(
         c.final or (not len(c.entry) and (k.startswith("\x00") or c.reason != "no gazetteer entry"))
         for k, c in by_key.items()
     )
     within = {} if settled else _named_within(resolver, rows, keys, demonym, starts, ends, gkey_of)
+    return _ArticleNames(groups, gkey_of, by_key, counts, choices, within, article_id, has_collection,
+                         not settled)
+
+
+def _prior_choices(cands: list[_Cands]) -> None:
+    """The choice from the prior alone, cached on the candidates: the first round of every article."""
+    todo = [c for c in cands if c.prior_choice is None]
+    if not todo:
+        return
+    with_entries = [c for c in todo if len(c.entry)]
+    chosen = _choose_batch([_Slot(c, -1) for c in with_entries], None)
+    for c, choice in zip(with_entries, chosen, strict=True):
+        c.prior_choice = choice
+        order = np.sort(c.prior)[::-1]
+        c.final = choice.index >= 0 and (len(order) <= 1 or order[0] - order[1] > _MAX_CONTEXT)
+    for c in todo:
+        if not len(c.entry):
+            c.prior_choice = _Choice(-1, 0.0, False, c.reason or "no gazetteer entry")
+
+
+@dataclass
+class _ArticleContext:
+    """What an article's current choices say: weight per country and admin1 index, and points."""
+
+    countries: dict[int, float] = field(default_factory=dict)
+    admins: dict[int, float] = field(default_factory=dict)
+    points: list[tuple[float, float]] = field(default_factory=list)
+    own: dict[str, tuple[int, float, int, float, int]] = field(default_factory=dict)
+    top: list[int] = field(default_factory=list)  # up to three countries, most weight first
+
+
+def _article_context(resolver: _Resolver, names: _ArticleNames, round_: int) -> _ArticleContext:
+    """Round 0 counts the confident choices only, round 1 all (the unconfident at half weight)."""
+    ctx = _ArticleContext()
+    for k, choice in names.choices.items():
+        if choice.index < 0 or (round_ == 0 and not choice.confident):
+            continue
+        c, i = names.by_key[k], choice.index
+        w = names.counts[k] * (1.0 if choice.confident else 0.5)
+        cc_i, ad_i = int(c.cc_idx[i]), int(c.admin_idx[i])
+        feature = int(c.feature[i])
+        cw = w if cc_i != resolver.no_country else 0.0
+        aw = 0.0
+        if feature in (_ADMIN1, _ADMIN2, _CITY) and not resolver.no_admin[ad_i]:
+            aw = w if feature == _ADMIN1 else 0.5 * w
+        if cw:
+            ctx.countries[cc_i] = ctx.countries.get(cc_i, 0.0) + cw
+        if aw:
+            ctx.admins[ad_i] = ctx.admins.get(ad_i, 0.0) + aw
+        p = -1
+        if feature in (_CITY, _ADMIN2) or (feature == _ADMIN1 and c.population[i] < 5_000_000):
+            p = len(ctx.points)
+            ctx.points.append((float(c.lat[i]), float(c.lon[i])))
+        ctx.own[k] = (cc_i, cw, ad_i, aw, p)
+    ranked = sorted(ctx.countries.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    ctx.top = [x for x, w in ranked if w > 1e-9]
+    return ctx
+
+
+def _terms_of(collection: _CollectionPrior,
+              article_ids: list[str]) -> Callable[[int], _CollectionTerm | None]:
+    """The collection terms of the batch's articles by position, each computed once, when needed."""
+    return functools.cache(lambda a: collection.term(article_ids[a]))
+
+
+def _settled_state(names: _ArticleNames) -> list[tuple[int, bool]]:
+    return [(choice.index, choice.confident) for choice in names.choices.values()]
+
+
+def _second_round_can_change(names: _ArticleNames, before: list[tuple[int, bool]]) -> bool:
+    """Whether the second round can differ from the first: it counts every choice, not only the
+    confident ones, and fuzzy-matches unknown spellings. When the first round changed nothing and
+    every resolved name was confident, its context would be the first round's again."""
+    if _settled_state(names) != before or any(index >= 0 and not confident for index, confident in before):
+        return True
+    return any(not len(c.entry) and not k.startswith("\x00") and c.reason == "no gazetteer entry"
+               for k, c in names.by_key.items())
+
+
+def _resolve_batch(resolver: _Resolver, batch: list[_ArticleNames], collection: _CollectionPrior) -> None:
+    """Two rounds of context for the articles of a batch: choices in ``names.choices`` change."""
     n_countries, n_admins = len(resolver.countries), len(resolver.admin_keys)
-    for round_ in range(0 if settled else 2):
-        countries = np.zeros(n_countries)
-        admins = np.zeros(n_admins)
-        own: dict[str, tuple[int, float, int, float, int]] = {}
-        point_list: list[tuple[float, float]] = []
-        for k, choice in choices.items():
-            if choice.index < 0 or (round_ == 0 and not choice.confident):
+    before: dict[int, list[tuple[int, bool]]] = {}
+    for round_ in (0, 1):
+        live = [names for names in batch if names.active]
+        if round_ == 1:
+            live = [names for names in live if _second_round_can_change(names, before[id(names)])]
+        before = {id(names): _settled_state(names) for names in live}
+        contexts = [_article_context(resolver, names, round_) for names in live]
+        slots: list[_Slot] = []
+        owners: list[tuple[_ArticleNames, str]] = []
+        country_keys: list[int] = []
+        country_weights: list[float] = []
+        admin_keys: list[int] = []
+        admin_weights: list[float] = []
+        points: list[tuple[float, float]] = []
+        point_start: list[int] = []
+        article_ids: list[str] = []
+        for names, ctx in zip(live, contexts, strict=True):
+            if not ctx.own and not names.has_collection and not names.within:
+                names.active = False  # nothing in or around the article bears on its names
                 continue
-            c, i = by_key[k], choice.index
-            w = counts[k] * (1.0 if choice.confident else 0.5)
-            cc_i, ad_i = int(c.cc_idx[i]), int(c.admin_idx[i])
-            feature = int(c.feature[i])
-            cw = w if cc_i != resolver.no_country else 0.0
-            aw = 0.0
-            if feature in (_ADMIN1, _ADMIN2, _CITY) and not resolver.no_admin[ad_i]:
-                aw = w if feature == _ADMIN1 else 0.5 * w
-            countries[cc_i] += cw
-            admins[ad_i] += aw
-            p = -1
-            if feature in (_CITY, _ADMIN2) or (feature == _ADMIN1 and c.population[i] < 5_000_000):
-                p = len(point_list)
-                point_list.append((float(c.lat[i]), float(c.lon[i])))
-            own[k] = (cc_i, cw, ad_i, aw, p)
-        if not own and collection is None and not within:
-            break
-        countries[resolver.no_country] = 0.0
-        total_all = float(countries.sum())
-        points_all = np.asarray(point_list) if point_list else None
-        # the context of this round, for the (surface, context) cache
-        nz_c, nz_a = np.flatnonzero(countries), np.flatnonzero(admins)
-        signature = (
-            tuple(nz_c.tolist()),
-            tuple(np.round(countries[nz_c], 3).tolist()),
-            tuple(nz_a.tolist()),
-            tuple(np.round(admins[nz_a], 3).tolist()),
-            tuple(point_list),
-            None if collection is None else collection.signature,
+            if round_ == 1 and ctx.top:  # unknown spellings: fuzzy among the article's countries
+                countries = tuple(sorted(str(resolver.countries[x]) for x in ctx.top))
+                for k, c in list(names.by_key.items()):
+                    if not len(c.entry) and not k.startswith("\x00") and c.reason == "no gazetteer entry":
+                        fuzzy = resolver.fuzzy(k, countries)
+                        if fuzzy is not None:
+                            names.by_key[k] = fuzzy
+                _prior_choices(list(names.by_key.values()))
+            a = len(article_ids)
+            article_ids.append(names.article_id)
+            total = sum(ctx.countries.values())
+            for x, w in ctx.countries.items():
+                country_keys.append(a * n_countries + x)
+                country_weights.append(w)
+            for x, w in ctx.admins.items():
+                admin_keys.append(a * n_admins + x)
+                admin_weights.append(w)
+            base = len(points)
+            point_start.append(base)
+            points.extend(ctx.points)
+            for k, c in names.by_key.items():
+                if c.final:
+                    names.choices[k] = c.prior_choice
+                if c.final or not len(c.entry):
+                    continue
+                cc_i, cw, ad_i, aw, p = ctx.own.get(k, (-1, 0.0, -1, 0.0, -1))
+                dominant = next((x for x in ctx.top if ctx.countries[x] - (cw if x == cc_i else 0.0) > 1e-9),
+                                -1)
+                slots.append(_Slot(c, a, cc_i, cw, ad_i, aw, base + p if p >= 0 else -1, total - cw,
+                                   dominant, names.within.get(k, (-1, -1))))
+                owners.append((names, k))
+        if not slots:
+            continue
+        point_start_arr = np.asarray(point_start, dtype=np.int64)
+        point_count = np.diff(np.r_[point_start_arr, len(points)])
+        ck = np.asarray(country_keys, dtype=np.int64)
+        ak = np.asarray(admin_keys, dtype=np.int64)
+        c_order, a_order = np.argsort(ck), np.argsort(ak)
+        context = _BatchContext(
+            n_countries, n_admins, ck[c_order], np.asarray(country_weights)[c_order], ak[a_order],
+            np.asarray(admin_weights)[a_order], np.asarray(points, dtype=float).reshape(-1, 2),
+            point_start_arr, point_count, _terms_of(collection, article_ids),
         )
-        order = np.argsort(-countries, kind="stable")[:3]
-        top = [int(x) for x in order if countries[x] > 1e-9]
-        # unknown spellings: fuzzy among the places of the article's countries
-        if round_ == 1 and top:
-            context = tuple(sorted(str(resolver.countries[x]) for x in top))
-            for k, c in list(by_key.items()):
-                if not len(c.entry) and not k.startswith("\x00") and c.reason == "no gazetteer entry":
-                    fuzzy = resolver.fuzzy(k, context)
-                    if fuzzy is not None:
-                        by_key[k] = fuzzy
-        new = {}
-        for k, c in by_key.items():
-            if not len(c.entry):
-                new[k] = choices.get(k) or _prior_choice(c)
-                continue
-            _prior_choice(c)
-            if c.final:
-                new[k] = c.prior_choice
-                continue
-            cc_i, cw, ad_i, aw, p = own.get(k, (-1, 0.0, -1, 0.0, -1))
-            memo_key = (id(c), signature, cc_i, cw, ad_i, aw, p, within.get(k))
-            memo = resolver.choice_cache.get(memo_key)
-            if memo is not None:
-                new[k] = memo
-                continue
-            dominant = -1
-            for x in top:
-                if countries[x] - (cw if x == cc_i else 0.0) > 1e-9:
-                    dominant = x
-                    break
-            pts = points_all
-            if p >= 0 and points_all is not None:
-                pts = np.delete(points_all, p, axis=0) if len(points_all) > 1 else None
-            inside = within.get(k, (-1, -1))
-            ctx = _Context(
-                countries, admins, total_all - cw, dominant, pts, cc_i, cw, ad_i, aw, collection, inside
-            )
-            new[k] = _choose(c, ctx)
-            if len(resolver.choice_cache) > 500_000:
-                resolver.choice_cache.clear()
-            resolver.choice_cache[memo_key] = new[k]
-        choices = new
-    for (surface, is_demonym), members in groups.items():
-        k = gkey_of[(surface, is_demonym)]
-        choice, c = choices[k], by_key[k]
+        for (names, k), choice in zip(owners, _choose_batch(slots, context), strict=True):
+            names.choices[k] = choice
+
+
+def _write_choices(names: _ArticleNames, entry_out: np.ndarray, score_out: np.ndarray,
+                   method_out: np.ndarray, reason_out: np.ndarray) -> None:
+    for (surface, is_demonym), members in names.groups.items():
+        k = names.gkey_of[(surface, is_demonym)]
+        choice, c = names.choices[k], names.by_key[k]
         for r in members:
             if choice.index < 0:
                 reason_out[r] = choice.reason

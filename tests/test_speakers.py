@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from toolkit import speakers
 from toolkit.entities import canonical_name, load_aliases, normalise_mentions
 from toolkit.errors import InputError
-from toolkit import speakers
 from toolkit.names import name_key
 from toolkit.speakers import (
     ATTRIBUTION_TABLE_COLUMNS,

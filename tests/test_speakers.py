@@ -231,7 +231,8 @@ def test_articles_classified_in_chunks_give_the_same_table(monkeypatch: pytest.M
     """A large table is classified a few articles at a time; the official rule still spans them all."""
     articles, mentions, attributions = _tables({
         "a": ("Col. Thomas Whitaker said strikes continued. The colonel said more.",
-              [("Thomas Whitaker", "PERSON")], [{"source": "Col. Thomas Whitaker"}, {"source": "The colonel"}]),
+              [("Thomas Whitaker", "PERSON")],
+              [{"source": "Col. Thomas Whitaker"}, {"source": "The colonel"}]),
         "b": ("A resident said it was quiet.", [], [{"source": "A resident"}]),
         "c": ("Thomas Whitaker said the town had fallen.", [("Thomas Whitaker", "PERSON")],
               [{"source": "Thomas Whitaker"}]),

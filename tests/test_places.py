@@ -196,6 +196,29 @@ def test_same_name_different_places(
         assert set(rows["admin1"]) == {admin1}
 
 
+@pytest.mark.parametrize(
+    ("name", "context", "country", "place"),
+    [
+        ("Western Province", "Sri Lanka", "LK", "Western"),  # the gazetteer's admin1 is just "Western"
+        ("Western Province", "Zambia", "ZM", "Western"),
+        ("Central Province", "Zambia", "ZM", "Central"),
+        ("Eastern Province", "Saudi Arabia", "SA", "Eastern Province"),
+        ("Eastern Province", "Kenya", "KE", "Eastern Province"),  # a former province, from regions.csv
+        ("Nyanza", "Kenya", "KE", "Nyanza"),
+        ("Nyanza", "Rwanda", "RW", "Nyanza"),  # the Rwandan town
+        ("South Ossetia", "Georgia", "GE", "South Ossetia"),
+    ],
+)
+def test_generic_words_and_regions_missing_from_geonames(
+    gaz: Gazetteer, name: str, context: str, country: str, place: str
+) -> None:
+    mentions = pd.DataFrame({"article_id": ["a", "a"], "sentence": [0, 0], "start": [0, len(name) + 5],
+                             "end": [len(name), len(name) + 5 + len(context)], "surface": [name, context],
+                             "label": ["GPE", "GPE"]})
+    row = resolve_places(mentions, gazetteer=gaz).iloc[0]
+    assert (row["country_code"], row["place_name"]) == (country, place)
+
+
 def test_article_focus(places: pd.DataFrame) -> None:
     focus = article_focus(places)
     first = focus[(focus["level"] == "country") & (focus["rank"] == 1)]

@@ -63,6 +63,7 @@ from .gazetteer import (
     FEATURE_CODE,
     FEATURES,
     NAME,
+    Candidates,
     Gazetteer,
     load_gazetteer,
 )
@@ -1013,7 +1014,9 @@ class _Resolver:
         if not len(cands):
             cands = gaz.lookup_key(transliteration_key(key), transliteration=True)
             method = "transliteration"
-        if not len(cands):
+        if len(cands):
+            cands, want_feature = self._with_generic_word_dropped(key, cands)
+        else:
             match = _SUFFIX_RE.match(key) or _PREFIX_RE.match(key)
             if match:
                 base = match.group(1)
@@ -1035,6 +1038,19 @@ class _Resolver:
             return self._empty("no gazetteer entry")
         physical = key.rsplit(" ", 1)[-1] in _PHYSICAL_WORDS and " " in key
         return self._make(entries, kinds, method, want_feature, physical=physical)
+
+    def _with_generic_word_dropped(self, key: str, cands: Candidates) -> tuple[Candidates, int | None]:
+        """"Western Province": also the admin regions named just "Western" (Sri Lanka's, Zambia's),
+        which many gazetteer entries are; the article's context then tells them apart."""
+        match = _SUFFIX_RE.match(key)
+        want = _SUFFIX_FEATURE.get(match.group(2)) if match else None
+        if match is None or want not in (_ADMIN1, _ADMIN2):
+            return cands, None
+        base = self.gaz.lookup_key(match.group(1))
+        extra = (self.gaz.feature[base.entry] == want) & ~np.isin(base.entry, cands.entry)
+        if not extra.any():
+            return cands, None
+        return Candidates(np.r_[cands.entry, base.entry[extra]], np.r_[cands.kind, base.kind[extra]]), want
 
     def _empty(self, reason: str) -> _Cands:
         z = np.zeros(0)

@@ -74,7 +74,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Bump when the build changes what the index holds (it keys the on-disk cache).
-GAZETTEER_VERSION = "6"
+GAZETTEER_VERSION = "7"
 #: Feature classes, by code (``Gazetteer.feature`` holds the position in this tuple).
 FEATURES = (
     "country",
@@ -762,7 +762,7 @@ def build_gazetteer() -> dict[str, Any]:
             int(row.get("population") or 0),
         )
         for alt in filter(None, (row.get("alternates") or "").split("|")):
-            builder.name(entry, alt.strip(), ALTERNATE)
+            builder.name(entry, alt.strip(), ALIAS)  # curated English names: as good as the main one
         for dem in filter(None, (row.get("demonyms") or "").split("|")):
             builder.name(entry, dem.strip(), DEMONYM)
 

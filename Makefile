@@ -27,7 +27,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check toolkit tests benchmarks
+	$(BIN)/ruff check toolkit tests benchmarks notebooks
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_annotate.py

@@ -469,12 +469,12 @@ _WORKER_KEY = "toolkit_worker_output"
 @Language.factory(WORKER_COMPONENT, default_config={"extractors": []})
 def _make_worker_extraction(nlp: Language, name: str, extractors: list[str]) -> Callable[[Doc], Doc]:
     def extract(doc: Doc) -> Doc:
-        """An empty stand-in Doc carrying the rows and the DocBin: spaCy then sends the parent
-        process a few bytes instead of the whole Doc (tensor included) to deserialise."""
+        """An empty stand-in Doc whose context carries the rows and the DocBin: spaCy then sends
+        the parent process a few bytes instead of the whole Doc (tensor included) to deserialise,
+        and the payload travels pickled beside it, not through msgpack."""
         rows = {n: encode_rows(EXTRACTORS[n].function(doc)) for n in extractors}
         stand_in = Doc(doc.vocab)
-        stand_in.user_data[_WORKER_KEY] = [len(doc), rows, doc_to_bytes(doc)]
-        stand_in._context = doc._context
+        stand_in._context = (_WORKER_KEY, len(doc), rows, doc_to_bytes(doc))
         return stand_in
 
     return extract
@@ -490,8 +490,10 @@ class _WorkerOutput(NamedTuple):
 
 def _from_worker(doc: Doc) -> _WorkerOutput | None:
     """The rows and DocBin a worker made for ``doc``, or None for a Doc made in this process."""
-    made = doc.user_data.get(_WORKER_KEY)
-    return None if made is None else _WorkerOutput(*made)
+    made = doc._context
+    if isinstance(made, tuple) and len(made) == 4 and made[0] == _WORKER_KEY:
+        return _WorkerOutput(*made[1:])
+    return None
 
 
 def _full_doc(doc: Doc) -> Doc:

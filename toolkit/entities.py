@@ -92,9 +92,10 @@ def extract_mentions(doc: Doc) -> list[tuple[int, int, int, str, str]]:
     Catches every spaCy entity with a label in :data:`MENTION_LABELS`, plus alias-table names
     (see the module docstring); misses what both miss (the places module adds gazetteer matches).
     The rows are remembered in ``doc.user_data`` (the place and attribution extractors ask again
-    for the same Doc) for as long as the Doc's text and entities stay the same.
+    for the same Doc) for as long as the Doc's tokens and entities stay the same.
     """
-    state = (len(doc), doc.text, tuple((e.start, e.end, e.label) for e in doc.ents))
+    # not doc.text: spaCy joins every token's text on each call, and a Doc's text cannot change
+    state = (len(doc), tuple((e.start, e.end, e.label) for e in doc.ents))
     remembered = doc.user_data.get(_MENTIONS_MEMO)
     if remembered is not None and remembered[0] == state:
         return list(remembered[1])

@@ -52,6 +52,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from spacy.attrs import IS_LOWER, LOWER
 from spacy.tokens import Doc, Span
 
 from .entities import PLACE_LABELS, extract_mentions, sentence_index
@@ -780,11 +781,18 @@ def _is_candidate_start(token) -> bool:
     return bool(text[:1].isupper()) and (token.is_alpha or "-" in text or "'" in text or "." in text)
 
 
+def _lower_words(doc: Doc) -> set[str]:
+    """The distinct all-lowercase words of ``doc`` (read as arrays, not Token objects)."""
+    words = doc.to_array([LOWER, IS_LOWER])
+    strings = doc.vocab.strings
+    return {strings[int(w)] for w in np.unique(words[words[:, 1] == 1, 0])}
+
+
 def _gazetteer_spans(
     doc: Doc, gaz: Gazetteer, taken: list[bool], person_words: set[str]
 ) -> list[tuple[Span, str, str, bool]]:
     """Capitalised names the model left unlabelled that the gazetteer knows (see module docstring)."""
-    lower_words = {t.lower_ for t in doc if t.is_lower}
+    lower_words = _lower_words(doc)
     out = []
     i, n = 0, len(doc)
     while i < n:
@@ -812,6 +820,12 @@ def _gazetteer_spans(
     return out
 
 
+def _names_spelled_out(doc: Doc, gaz: Gazetteer, entries: np.ndarray) -> bool:
+    """Whether the text also writes out one of the entries' names ("Democratic Republic of Congo")."""
+    text = doc.text
+    return any(gaz.name[e] in text for e in entries)
+
+
 def _accept_gazetteer_span(
     doc: Doc, span: Span, gaz: Gazetteer, lower_words: set[str]
 ) -> tuple[str, str, bool] | None:
@@ -835,7 +849,7 @@ def _accept_gazetteer_span(
             and (text.endswith(".") or text.isupper())
             and len(text) >= 2
         )
-        spelled_out = text.isupper() and len(text) >= 3 and any(gaz.name[e] in doc.text for e in entries)
+        spelled_out = text.isupper() and len(text) >= 3 and _names_spelled_out(doc, gaz, entries)
         return ("GPE", "gazetteer", False) if after_town or spelled_out else None
     usable = kinds != ABBREVIATION
     if text.isupper() and len(text) <= 3:

@@ -67,6 +67,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+from spacy.attrs import DEP, IDX
 from spacy.tokens import Doc, Span, Token
 
 from .entities import extract_mentions, sentence_index
@@ -609,7 +611,7 @@ class _Frame:
         self.quote_starts = [start for start, _ in by_start]
         self.quote_reach = list(itertools.accumulate((end for _, end in by_start), max))
         self.quote_of = [-1] * len(doc)  # index of the quotation holding each token (marks included)
-        self.starts = starts = [t.idx for t in doc]
+        self.starts = starts = doc.to_array(IDX).tolist()  # arrays: no Token object per token
         for number, quote in enumerate(self.quotes):
             for i in _tokens_between(starts, quote.start, quote.end):
                 self.quote_of[i] = number
@@ -1573,6 +1575,15 @@ def _speaker_before(frame: _Frame, start: int) -> Token | None:
 # --------------------------------------------------------------------------- antecedents
 
 
+def _subject_starts(doc: Doc) -> set[int]:
+    """Character offsets of the tokens whose dependency is one of :data:`SUBJECT_DEPS`."""
+    if not len(doc):
+        return set()
+    columns = doc.to_array([IDX, DEP])
+    wanted = [doc.vocab.strings[dep] for dep in SUBJECT_DEPS]
+    return set(columns[np.isin(columns[:, 1], wanted), 0].tolist())
+
+
 def _resolve_antecedents(frame: _Frame, rows: list[_Row]) -> None:
     """Fill each row's antecedent: the source itself when it names someone, else an earlier name.
 
@@ -1585,7 +1596,7 @@ def _resolve_antecedents(frame: _Frame, rows: list[_Row]) -> None:
     doc = frame.doc
     mentions = [(start, end, label) for _, start, end, _, label in extract_mentions(doc)]
     mentions = _Mentions([m for m in mentions if not _char_in_quote(frame, m[0])])
-    subjects = {t.idx for t in doc if t.dep_ in SUBJECT_DEPS}
+    subjects = _subject_starts(doc)
     known: set[tuple[int, int]] = set()  # the antecedents of the rows in ``earlier``
     ordered = sorted(rows, key=lambda r: (r.source or r.cue)[0])
     earlier: list[_Row] = []

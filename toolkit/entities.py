@@ -109,6 +109,21 @@ def extract_mentions(doc: Doc) -> list[tuple[int, int, int, str, str]]:
 
 
 _MENTIONS_MEMO = ("toolkit", "extract_mentions", MENTIONS_VERSION)
+_TEXT_MEMO = ("toolkit", "doc_text")
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc: spaCy joins every token's text on each ``doc.text``, and
+    several extractors need the text of the same Doc. Remembered in ``doc.user_data``.
+
+    >>> import spacy
+    >>> doc_text(spacy.blank("en")("Kofi went to Ghana."))
+    'Kofi went to Ghana.'
+    """
+    remembered = doc.user_data.get(_TEXT_MEMO)
+    if remembered is None or remembered[0] != len(doc):
+        remembered = doc.user_data[_TEXT_MEMO] = (len(doc), doc.text)
+    return remembered[1]
 
 
 #: Words in front of a name that make it a person's name ("Dr Okafor", "Col. Whitaker").
@@ -166,7 +181,7 @@ def _propagate_person_names(doc: Doc, spans: list[Span]) -> list[Span]:
             taken[i] = True
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     pattern = re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w-])")
-    for match in pattern.finditer(doc.text):
+    for match in pattern.finditer(doc_text(doc)):
         span = doc.char_span(match.start(), match.end())
         if span is None or any(taken[span.start : span.end]):
             continue

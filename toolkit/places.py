@@ -55,7 +55,7 @@ import pandas as pd
 from spacy.attrs import IS_LOWER, LOWER
 from spacy.tokens import Doc, Span
 
-from .entities import PLACE_LABELS, extract_mentions, sentence_index
+from .entities import PLACE_LABELS, doc_text, extract_mentions, sentence_index
 from .gazetteer import (
     ABBREVIATION,
     ALIAS,
@@ -822,7 +822,7 @@ def _gazetteer_spans(
 
 def _names_spelled_out(doc: Doc, gaz: Gazetteer, entries: np.ndarray) -> bool:
     """Whether the text also writes out one of the entries' names ("Democratic Republic of Congo")."""
-    text = doc.text
+    text = doc_text(doc)
     return any(gaz.name[e] in text for e in entries)
 
 

@@ -71,7 +71,7 @@ import numpy as np
 from spacy.attrs import DEP, IDX
 from spacy.tokens import Doc, Span, Token
 
-from .entities import extract_mentions, sentence_index
+from .entities import doc_text, extract_mentions, sentence_index
 
 __all__ = [
     "ATTRIBUTIONS_VERSION",
@@ -604,7 +604,7 @@ class _Frame:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.quotes = find_quotes(self.text)
         # quotations by start, with the furthest end so far: "is this character quoted" by bisection
         by_start = sorted((q.start, q.end) for q in self.quotes)

@@ -5,6 +5,7 @@ Run from the repository root (textacy is a benchmark-only dependency, not a test
     pip install textacy
     python benchmarks/bench_textacy.py              # 500 articles, best of 2 each (~8 min on 2 cores)
     python benchmarks/bench_textacy.py --n 100 --repeats 1
+    python benchmarks/bench_textacy.py --n-process 2    # both sides in two processes
 
 Both sides start from the same texts and produce entities and attributed quotations:
 
@@ -44,12 +45,13 @@ from toolkit.annotation import resolve_model  # noqa: E402
 TARGET = 1.5
 
 
-def run_textacy(texts: list[str], nlp) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def run_textacy(texts: list[str], nlp, n_process: int = 1) -> dict[str, int]:  # type: ignore[no-untyped-def]
     import textacy
     from textacy.extract import entities
     from textacy.extract.triples import direct_quotations
 
-    corpus = textacy.Corpus(nlp, data=texts)
+    corpus = textacy.Corpus(nlp)
+    corpus.add(texts, n_process=n_process)
     found = {"entities": 0, "quotations": 0, "failed_docs": 0}
     for doc in corpus:
         found["entities"] += sum(1 for _ in entities(doc))
@@ -64,9 +66,10 @@ def run_textacy(texts: list[str], nlp) -> dict[str, int]:  # type: ignore[no-unt
 SAME_OUTPUTS = ("mentions", "attributions")
 
 
-def run_toolkit(articles, outputs: tuple[str, ...] | None = None) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def run_toolkit(articles, outputs: tuple[str, ...] | None = None,  # type: ignore[no-untyped-def]
+                n_process: int = 1) -> dict[str, int]:
     with tempfile.TemporaryDirectory(prefix="bench-textacy-") as cache:
-        corpus = toolkit.annotate(articles, cache_dir=cache, progress=False,
+        corpus = toolkit.annotate(articles, cache_dir=cache, progress=False, n_process=n_process,
                                   **({"outputs": list(outputs)} if outputs else {}))
     attributions = corpus.attributions
     return {**{name: len(table) for name, table in corpus.tables.items()},
@@ -78,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--n-process", type=int, default=1,
+                        help="processes for both sides (textacy: Corpus.add(..., n_process=N))")
     args = parser.parse_args(argv)
     try:
         import textacy
@@ -89,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     spec = resolve_model()
     nlp = textacy.load_spacy_lang(spec.name)
     print(f"bench_textacy: {time.strftime('%Y-%m-%d %H:%M')}, commit {git_revision()}, "
-          f"textacy {textacy.__version__}, model {spec.label}; {len(texts)} articles, {words:,} words")
+          f"textacy {textacy.__version__}, model {spec.label}; {len(texts)} articles, {words:,} words, "
+          f"n_process={args.n_process}")
     print(f"  textacy pipeline: {', '.join(nlp.pipe_names)}")
     run_textacy(texts[:5], nlp)
     run_toolkit(first(articles, 5))
@@ -97,9 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     times: dict[str, list[float]] = {"textacy": [], "toolkit": [], "toolkit (all)": []}
     outputs: dict[str, dict[str, int]] = {}
     for _ in range(args.repeats):
-        sides = (("textacy", lambda: run_textacy(texts, nlp)),
-                 ("toolkit", lambda: run_toolkit(articles, SAME_OUTPUTS)),
-                 ("toolkit (all)", lambda: run_toolkit(articles)))
+        n = args.n_process
+        sides = (("textacy", lambda: run_textacy(texts, nlp, n)),
+                 ("toolkit", lambda: run_toolkit(articles, SAME_OUTPUTS, n)),
+                 ("toolkit (all)", lambda: run_toolkit(articles, None, n)))
         for name, function in sides:
             started = time.perf_counter()
             outputs[name] = function()

@@ -102,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     run_toolkit(first(articles, 5), SAME_OUTPUTS)
     times: dict[str, list[float]] = {"textacy": [], "toolkit": [], "toolkit (all)": []}
     outputs: dict[str, dict[str, int]] = {}
+    n = args.n_process
     for _ in range(args.repeats):
-        n = args.n_process
         sides = (("textacy", lambda: run_textacy(texts, nlp, n)),
                  ("toolkit", lambda: run_toolkit(articles, SAME_OUTPUTS, n)),
                  ("toolkit (all)", lambda: run_toolkit(articles, None, n)))

@@ -407,8 +407,8 @@ def normalise_mentions(mentions: pd.DataFrame, articles: pd.DataFrame | None = N
     if not len(out):
         out["entity"] = pd.Series(dtype="string")
         return out
-    labels = list(out["label"])
-    names = [canonical_name(s, lab) for s, lab in zip(out["surface"], labels, strict=True)]
+    labels = out["label"].tolist()
+    names = [canonical_name(s, lab) for s, lab in zip(out["surface"].tolist(), labels, strict=True)]
     names = [table.lookup(n) or n for n in names]
     texts = dict(zip(articles["article_id"], articles["text"], strict=True)) if articles is not None else {}
     names, defined = _resolve_within_articles(out, names, labels, texts)
@@ -426,9 +426,9 @@ def _resolve_within_articles(mentions: pd.DataFrame, names: list[str], labels: l
     resolved = list(names)
     definitions: list[tuple[str, str]] = []
     positions = defaultdict(list)
-    for i, article_id in enumerate(mentions["article_id"]):
+    for i, article_id in enumerate(mentions["article_id"].tolist()):
         positions[article_id].append(i)
-    ends = list(mentions["end"])
+    ends = mentions["end"].tolist()
     for article_id, rows in positions.items():
         text = texts.get(article_id)
         local: dict[str, str] = {}

@@ -707,8 +707,12 @@ def _starts_like_apposition(phrase: str) -> bool:
 
 
 def _present(value: Any) -> bool:
-    if value is None:
+    if value is None or value is pd.NA:
         return False
+    if isinstance(value, float):
+        return value == value  # NaN is missing
+    if isinstance(value, (str, int)):  # the common cases, without pd.isna's dispatch
+        return True
     try:
         return not bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -960,9 +964,8 @@ def _check_mentions(mentions: pd.DataFrame) -> None:
 
 def _mentions_by_article(mentions: pd.DataFrame) -> dict[str, list[_Mention]]:
     by_article: dict[str, list[_Mention]] = defaultdict(list)
-    for article_id, start, end, label, entity, surface in zip(
-            mentions["article_id"], mentions["start"], mentions["end"], mentions["label"],
-            mentions["entity"], mentions["surface"], strict=True):
+    columns = (mentions[c].tolist() for c in ("article_id", "start", "end", "label", "entity", "surface"))
+    for article_id, start, end, label, entity, surface in zip(*columns, strict=True):
         if not _present(entity) or str(label) not in _NAME_LABELS:
             continue
         mention = _Mention(int(start), int(end), str(label), str(entity), str(surface))

@@ -1776,6 +1776,8 @@ class _ArticleNames:
 def _article_names(resolver: _Resolver, article_id: str, rows: np.ndarray, keys: np.ndarray,
                    demonym: np.ndarray, starts: np.ndarray | None, ends: np.ndarray | None,
                    has_collection: bool) -> _ArticleNames:
+    """An article's rows grouped by spelling, their candidates and context-free choices, and the
+    names followed by their container ("Athens, Ga."); inactive when context cannot change them."""
     groups: dict[tuple[str, bool], list[int]] = defaultdict(list)
     for r in rows:
         groups[(keys[r], bool(demonym[r]))].append(int(r))
@@ -1863,6 +1865,7 @@ def _terms_of(collection: _CollectionPrior,
 
 
 def _settled_state(names: _ArticleNames) -> list[tuple[int, bool]]:
+    """What the article's context is built from: each name's choice and whether it is confident."""
     return [(choice.index, choice.confident) for choice in names.choices.values()]
 
 
@@ -1948,6 +1951,7 @@ def _resolve_batch(resolver: _Resolver, batch: list[_ArticleNames], collection: 
 
 def _write_choices(names: _ArticleNames, entry_out: np.ndarray, score_out: np.ndarray,
                    method_out: np.ndarray, reason_out: np.ndarray) -> None:
+    """Every row of the article gets its spelling's final choice (or the reason it has none)."""
     for (surface, is_demonym), members in names.groups.items():
         k = names.gkey_of[(surface, is_demonym)]
         choice, c = names.choices[k], names.by_key[k]

@@ -81,6 +81,15 @@ def full_components() -> tuple[str, ...]:
     return components_for(set().union(*(e.needs for e in EXTRACTORS.values())), resolve_model())
 
 
+def print_times(times: dict[str, list[float]], words: int, *, width: int) -> dict[str, float]:
+    """Print each side's best time, words/s and runs; return the best times."""
+    best = {name: min(values) for name, values in times.items()}
+    for name, values in times.items():
+        print(f"    {name:{width}} {best[name]:7.2f} s {words / best[name]:9,.0f} words/s   "
+              f"(runs {', '.join(f'{t:.1f}' for t in values)})")
+    return best
+
+
 def run_raw(texts: list[str], n_process: int) -> None:
     nlp = load_pipeline(resolve_model().name, full_components())
     batch_size = WORKER_BATCH_SIZE if n_process > 1 else None
@@ -128,12 +137,9 @@ def bench_throughput(articles: pd.DataFrame, repeats: int) -> dict[str, float]:
             seconds, corpus = timed(lambda: run_annotate(articles, cache / "cold-1-0"))
             assert corpus.stats.parsed == 0 and corpus.stats.from_cached_tables == len(articles), corpus.stats
             rows_only.append(seconds)
-    best = {name: min(values) for name, values in times.items()}
     print(f"\n[1] Full pipeline: {len(articles):,} articles, {words:,} words, components "
           f"{', '.join(full_components())}; best of {repeats}; tables {sizes}")
-    for name, values in times.items():
-        print(f"    {name:10} {best[name]:7.2f} s {words / best[name]:9,.0f} words/s   "
-              f"(runs {', '.join(f'{t:.1f}' for t in values)})")
+    best = print_times(times, words, width=10)
     ratios = {
         "annotate/raw n_process=1": best["raw1"] / best["annotate1"],
         "annotate/raw n_process=2": best["raw2"] / best["annotate2"],
@@ -202,12 +208,9 @@ def bench_dask(articles: pd.DataFrame, repeats: int) -> dict[str, float]:
             for table in reference.tables:
                 pd.testing.assert_frame_equal(corpus.tables[table], reference.tables[table])
             print(f"    ({name} environment: workers see MALLOC_TRIM_THRESHOLD_={seen})")
-    best = {name: min(values) for name, values in times.items()}
     print(f"\n[3] Dask LocalCluster(2 workers x 1 thread) vs one process: {len(articles):,} articles, "
           f"{words:,} words, best of {repeats}; tables identical")
-    for name, values in times.items():
-        print(f"    {name:15} {best[name]:7.2f} s {words / best[name]:9,.0f} words/s   "
-              f"(runs {', '.join(f'{t:.1f}' for t in values)})")
+    best = print_times(times, words, width=15)
     for name in environs:
         print(f"    cluster start + warm-up ({name} environment): {startup[name]:.1f} s; worker minor page "
               f"faults during the run: {min(faults[name]):,}")

@@ -396,6 +396,18 @@ def test_declared_language_is_checked_against_the_text(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- file system
 
 
+def _refuse(monkeypatch: pytest.MonkeyPatch, owner: object, name: str, forbidden: Path) -> None:
+    """Make ``owner.name(path, ...)`` raise PermissionError for ``forbidden`` (chmod does not stop root)."""
+    real = getattr(owner, name)
+
+    def refuse(path: object, *args: object, **kwargs: object) -> object:
+        if Path(str(path)) == forbidden:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, refuse)
+
+
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """chmod 000; where that does not stop reading (running as root), reading is made to fail."""
     good = _write(tmp_path / "a.txt", "Title\n\nBody.\n")
@@ -403,14 +415,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     locked.chmod(0)
     try:
         if os.access(locked, os.R_OK):  # root reads anything: simulate the refusal
-            real = Path.read_bytes
-
-            def refuse(self: Path) -> bytes:
-                if self == locked:
-                    raise PermissionError(13, "Permission denied", str(self))
-                return real(self)
-
-            monkeypatch.setattr(Path, "read_bytes", refuse)
+            _refuse(monkeypatch, Path, "read_bytes", locked)
         df, report, warned = _load(tmp_path)
     finally:
         locked.chmod(0o644)
@@ -427,14 +432,7 @@ def test_unreadable_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     closed.chmod(0)
     try:
         if os.access(closed, os.R_OK):
-            real = os.scandir
-
-            def refuse(path: object) -> object:
-                if Path(str(path)) == closed:
-                    raise PermissionError(13, "Permission denied", str(path))
-                return real(path)
-
-            monkeypatch.setattr(os, "scandir", refuse)
+            _refuse(monkeypatch, os, "scandir", closed)
         _, report, _ = _load(tmp_path)
     finally:
         closed.chmod(0o755)

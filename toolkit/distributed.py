@@ -101,7 +101,7 @@ from .pipeline import (
     _prepare_articles,
     _text_key,
     _TextsByKey,
-    build_tables,
+    finish_annotation,
     plan_annotation,
 )
 from .store import AnnotationStore, default_cache_dir, encode_rows, result_key
@@ -292,18 +292,12 @@ def annotate_distributed(
                 stats.tokens_parsed += tokens
                 take(key, found)
                 if data is not None:
-                    writer.docs[key] = data
-                    if len(writer.docs) >= 64:
-                        writer.flush()
+                    writer.add_doc(key, None, data)
         writer.flush()
 
-    tables = build_tables(extractors, ids, keys, rows, articles, aliases=aliases)
-    logger.info("annotated %d articles on the cluster: %d parsed, %d from cached docs, %d from cached tables",
-                stats.articles, stats.parsed, stats.from_cached_docs, stats.from_cached_tables)
-    if cache_path is not None and finished is not None:
-        with AnnotationStore(cache_path) as store:
-            store.put_result(finished, tables)
-    corpus = Corpus(articles, tables, spec, components, cache_path, stats, dict(zip(ids, keys, strict=True)))
+    corpus = finish_annotation(extractors, ids, keys, rows, articles, spec, components, stats,
+                               cache_path=cache_path, finished=finished, aliases=aliases,
+                               where=" on the cluster")
     if out is not None:
         write_corpus(corpus, out, partitioned=True)
     return corpus

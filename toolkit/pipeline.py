@@ -313,9 +313,19 @@ def annotate(
         if store is not None:
             store.close()
 
+    return finish_annotation(extractors, ids, keys, rows, articles, spec, components, stats,
+                             cache_path=cache_path, finished=finished, aliases=aliases)
+
+
+def finish_annotation(extractors: Sequence[Extractor], ids: list[str], keys: list[str], rows: dict[str, Any],
+                      articles: pd.DataFrame, spec: ModelSpec, components: tuple[str, ...],
+                      stats: AnnotateStats, *, cache_path: Path | None, finished: str | None,
+                      aliases: str | os.PathLike[str] | None, where: str = "") -> Corpus:
+    """The last steps of every engine: the tables built (:func:`build_tables`), the run logged, the
+    finished tables stored in the cache for an identical later call, and the :class:`Corpus`."""
     tables = build_tables(extractors, ids, keys, rows, articles, aliases=aliases)
-    logger.info("annotated %d articles: %d parsed, %d from cached docs, %d from cached tables",
-                stats.articles, stats.parsed, stats.from_cached_docs, stats.from_cached_tables)
+    logger.info("annotated %d articles%s: %d parsed, %d from cached docs, %d from cached tables",
+                stats.articles, where, stats.parsed, stats.from_cached_docs, stats.from_cached_tables)
     if cache_path is not None and finished is not None:
         with AnnotationStore(cache_path) as store:
             store.put_result(finished, tables)
@@ -397,10 +407,14 @@ class _CacheWriter:
         self.docs: dict[str, bytes] = {}
         self.rows: list[tuple[str, str, list[Any]]] = []
 
-    def add_doc(self, key: str, doc: Doc, data: bytes | None = None) -> None:
+    def add_doc(self, key: str, doc: Doc | None, data: bytes | None = None) -> None:
+        """Queue a Doc for the cache: ``data`` if it was serialised already, else ``doc``."""
         if self.store is None:
             return
-        self.docs[key] = data if data is not None else doc_to_bytes(doc)
+        if data is None:
+            assert doc is not None
+            data = doc_to_bytes(doc)
+        self.docs[key] = data
         if len(self.docs) >= _WRITE_BATCH:
             self.flush()
 

@@ -49,6 +49,10 @@ def _write(path: Path, data: str | bytes, encoding: str = "utf-8") -> Path:
     return path
 
 
+def _write_jsonl(path: Path, records: list[dict[str, str]]) -> Path:
+    return _write(path, "\n".join(json.dumps(record) for record in records) + "\n")
+
+
 # --------------------------------------------------------------------------- empty and binary files
 
 
@@ -60,11 +64,15 @@ def test_empty_file(tmp_path: Path) -> None:
     assert len(df) == 0
 
 
-def test_whitespace_only_file(tmp_path: Path) -> None:
-    path = _write(tmp_path / "blank.txt", " \n\t\n\u00a0 \r\n")
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("blank.txt", " \n\t\n\u00a0 \r\n", "no text (whitespace only)"),
+    ("headline.txt", "Just a headline\n\n  \n", "title only: no body after the first line"),
+], ids=["whitespace-only", "title-only"])
+def test_file_without_a_body_is_skipped(tmp_path: Path, name: str, content: str, reason: str) -> None:
+    path = _write(tmp_path / name, content)
     _df, report, warned = _load(path)
-    assert _records(report) == [("blank.txt", "", "skipped", "no text (whitespace only)")]
-    assert f"{path}: skipped: no text (whitespace only)" in warned
+    assert _records(report) == [(name, "", "skipped", reason)]
+    assert f"{path}: skipped: {reason}" in warned
 
 
 def test_binary_file_with_a_text_extension(tmp_path: Path) -> None:
@@ -148,13 +156,6 @@ def test_line_endings(tmp_path: Path, name: str, newline: str) -> None:
     verbatim, _, _ = _load(path, clean=False)
     assert verbatim["text"].iloc[0] == raw  # clean=False keeps the bytes' text exactly
     assert verbatim["title"].iloc[0] == "Storm title"
-
-
-def test_title_only_file(tmp_path: Path) -> None:
-    path = _write(tmp_path / "headline.txt", "Just a headline\n\n  \n")
-    _df, report, warned = _load(path)
-    assert _records(report) == [("headline.txt", "", "skipped", "title only: no body after the first line")]
-    assert f"{path}: skipped: title only: no body after the first line" in warned
 
 
 def test_one_long_line_is_text_without_a_title(tmp_path: Path) -> None:
@@ -303,7 +304,7 @@ def test_duplicate_ids_with_different_text(tmp_path: Path) -> None:
     lines = [{"id": "n-1", "text": "First version of the story."},
              {"id": "n-1", "text": "Second, corrected version of the story."},
              {"id": "n-2", "text": "First version of the story."}]
-    path = _write(tmp_path / "ids.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")
+    path = _write_jsonl(tmp_path / "ids.jsonl", lines)
     df, report, warned = _load(path)
     note = f"input id 'n-1' also used by {path} line 1 (different text); both kept"
     assert _records(report) == [
@@ -331,7 +332,7 @@ def test_unparseable_dates(tmp_path: Path) -> None:
     lines = [{"text": "Body one.", "published": "the day after tomorrow"},
              {"text": "Body two.", "published": "2999-01-01"},
              {"text": "Body three.", "published": "2021-03-04T05:06:07+02:00"}]
-    path = _write(tmp_path / "dates.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")
+    path = _write_jsonl(tmp_path / "dates.jsonl", lines)
     df, report, warned = _load(path)
     assert _records(report) == [
         ("dates.jsonl", "line 1", "loaded",
@@ -384,7 +385,7 @@ def test_non_english_article_is_flagged_and_not_annotated(tmp_path: Path) -> Non
 def test_declared_language_is_checked_against_the_text(tmp_path: Path) -> None:
     lines = [{"text": FRENCH, "language": "en"}, {"text": "Bref.", "language": "fr-FR"},
              {"text": ENGLISH, "language": "en-GB"}]
-    path = _write(tmp_path / "langs.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")
+    path = _write_jsonl(tmp_path / "langs.jsonl", lines)
     df, report, _ = _load(path)
     assert df["language"].tolist() == ["fr", "fr", "en"]  # short text: the declared language is used
     reasons = [r[3] for r in _records(report)]

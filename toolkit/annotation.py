@@ -305,7 +305,7 @@ def stream_docs(
             continue
         pending.append(piece_doc(doc) if piece_doc is not None else doc)
         if number == count - 1:
-            for piece in pending:  # what a worker noted for a piece does not hold for the whole
+            for piece in pending:  # what was remembered for a piece (text, mentions) is not the whole's
                 piece.user_data.clear()
             joined = Doc.from_docs(pending, ensure_whitespace=False)
             pending = []

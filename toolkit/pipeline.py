@@ -42,6 +42,7 @@ from .annotation import (
 from .corpus import article_id_for, load_articles
 from .entities import MENTION_COLUMNS, MENTIONS_VERSION, extract_mentions, normalise_mentions
 from .errors import InputError, ToolkitWarning
+from .matmul import one_blas_thread_in_this_process
 from .places import PLACE_MENTION_COLUMNS, PLACES_VERSION, extract_place_mentions, resolve_places
 from .sources import ATTRIBUTION_COLUMNS, ATTRIBUTIONS_VERSION, extract_attributions
 from .speakers import classify_sources
@@ -486,6 +487,7 @@ def _make_worker_extraction(nlp: Language, name: str, extractors: list[str]) -> 
         """An empty stand-in Doc whose context carries the rows and the DocBin: spaCy then sends
         the parent process a few bytes instead of the whole Doc (tensor included) to deserialise,
         and the payload travels pickled beside it, not through msgpack."""
+        one_blas_thread_in_this_process()  # inherited after a fork, not after a spawn
         rows = {n: encode_rows(EXTRACTORS[n].function(doc)) for n in extractors}
         stand_in = Doc(doc.vocab)
         stand_in._context = (_WORKER_KEY, len(doc), rows, doc_to_bytes(doc))

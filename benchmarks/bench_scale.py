@@ -66,6 +66,7 @@ from bench_annotate import (  # noqa: E402
 
 import toolkit  # noqa: E402
 from toolkit.annotation import WORKER_BATCH_SIZE, components_for, load_pipeline, resolve_model  # noqa: E402
+from toolkit.matmul import one_blas_thread  # noqa: E402
 from toolkit.pipeline import EXTRACTORS  # noqa: E402
 
 THROUGHPUT_TARGET = 0.85
@@ -91,10 +92,12 @@ def print_times(times: dict[str, list[float]], words: int, *, width: int) -> dic
 
 
 def run_raw(texts: list[str], n_process: int) -> None:
+    """The same pipeline object as annotate() uses (numpy's BLAS), on one BLAS thread per process too."""
     nlp = load_pipeline(resolve_model().name, full_components())
     batch_size = WORKER_BATCH_SIZE if n_process > 1 else None
-    for _ in nlp.pipe(texts, n_process=n_process, batch_size=batch_size):
-        pass
+    with one_blas_thread():
+        for _ in nlp.pipe(texts, n_process=n_process, batch_size=batch_size):
+            pass
 
 
 def run_annotate(articles: pd.DataFrame, cache_dir: Path, n_process: int = 1,

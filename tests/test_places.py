@@ -219,6 +219,17 @@ def test_generic_words_and_regions_missing_from_geonames(
     assert (row["country_code"], row["place_name"]) == (country, place)
 
 
+@pytest.mark.parametrize("context", [["Ohio"], ["Ohio", "Columbus", "Cleveland"]])
+def test_a_wide_region_is_not_a_small_town_of_its_name(gaz: Gazetteer, context: list[str]) -> None:
+    surfaces = ["Middle East", *context]  # GeoNames has a hamlet called Middle East in the US
+    starts = [20 * i for i in range(len(surfaces))]
+    mentions = pd.DataFrame({"article_id": "a", "sentence": 0, "start": starts,
+                             "end": [s + len(x) for s, x in zip(starts, surfaces, strict=True)],
+                             "surface": surfaces, "label": "GPE"})
+    row = resolve_places(mentions, gazetteer=gaz).iloc[0]
+    assert (row["place_name"], row["feature"]) == ("Middle East", "region") and pd.isna(row["country_code"])
+
+
 def test_article_focus(places: pd.DataFrame) -> None:
     focus = article_focus(places)
     first = focus[(focus["level"] == "country") & (focus["rank"] == 1)]

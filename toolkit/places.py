@@ -944,6 +944,9 @@ _SUFFIX_RE = re.compile(r"^(.+?)\s+(" + "|".join(_SUFFIX_FEATURE) + r")$")
 _PREFIX_RE = re.compile(r"^(?:city|town|village|province|state|county|district|region) of (.+)$")
 _LEADING_THE = re.compile(r"^the\s+")
 _POP_WEIGHT = 0.8
+_REGION = FEATURE_CODE["region"]
+#: Towns below this population give way to a continent or well-known region of the same name.
+_WIDE_NAME_TOWN = 100_000
 _NATURAL_FEATURES = frozenset(
     FEATURE_CODE[f] for f in ("river", "sea", "lake", "mountain", "island", "region")
 )
@@ -1146,6 +1149,9 @@ class _Resolver:
             small = (feature == _CITY) & (population < 0.2 * biggest) & ~gaz.capital[entries]
             home = np.isin(cc, cc[admin_named])
             prior = prior - np.where(small & home, 2.5, np.where(small, 1.5, 0.0))
+        # "Middle East", "Central Asia": the region, not a small town named after it
+        if (((feature == _CONTINENT) | (feature == _REGION)) & named).any():
+            prior = prior - np.where((feature == _CITY) & (population < _WIDE_NAME_TOWN), 2.5, 0.0)
         return _Cands(
             entries,
             kinds,

@@ -408,7 +408,7 @@ def normalise_mentions(mentions: pd.DataFrame, articles: pd.DataFrame | None = N
         out["entity"] = pd.Series(dtype="string")
         return out
     labels = out["label"].tolist()
-    names = [canonical_name(s, lab) for s, lab in zip(out["surface"].tolist(), labels, strict=True)]
+    names = [canonical_name(s, lab) for s, lab in zip(out["surface"], labels, strict=True)]
     names = [table.lookup(n) or n for n in names]
     texts = dict(zip(articles["article_id"], articles["text"], strict=True)) if articles is not None else {}
     names, defined = _resolve_within_articles(out, names, labels, texts)
@@ -426,7 +426,7 @@ def _resolve_within_articles(mentions: pd.DataFrame, names: list[str], labels: l
     resolved = list(names)
     definitions: list[tuple[str, str]] = []
     positions = defaultdict(list)
-    for i, article_id in enumerate(mentions["article_id"].tolist()):
+    for i, article_id in enumerate(mentions["article_id"]):  # iterated: a list would copy every row's id
         positions[article_id].append(i)
     ends = mentions["end"].tolist()
     for article_id, rows in positions.items():

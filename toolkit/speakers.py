@@ -964,7 +964,8 @@ def _check_mentions(mentions: pd.DataFrame) -> None:
 
 def _mentions_by_article(mentions: pd.DataFrame) -> dict[str, list[_Mention]]:
     by_article: dict[str, list[_Mention]] = defaultdict(list)
-    columns = (mentions[c].tolist() for c in ("article_id", "start", "end", "label", "entity", "surface"))
+    # the columns are iterated, not copied into lists: a list holds every row's string at once
+    columns = (mentions[c] for c in ("article_id", "start", "end", "label", "entity", "surface"))
     for article_id, start, end, label, entity, surface in zip(*columns, strict=True):
         if not _present(entity) or str(label) not in _NAME_LABELS:
             continue

@@ -31,7 +31,7 @@ import os
 from collections.abc import Iterator
 
 from spacy.language import Language
-from thinc.api import NumpyOps
+from thinc.api import Model, NumpyOps
 from threadpoolctl import threadpool_limits
 
 __all__ = ["ENV_MATMUL", "one_blas_thread", "one_blas_thread_in_this_process", "use_numpy_matmul",
@@ -52,23 +52,26 @@ def _matmul_choice() -> str:
     return choice
 
 
+def _model_layers(nlp: Language) -> Iterator[Model]:
+    """Every layer of every thinc model in ``nlp`` (rule-based components have none)."""
+    for _, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        if isinstance(model, Model):
+            yield from model.walk()
+
+
 def use_numpy_matmul(nlp: Language) -> Language:
     """Make every model layer of ``nlp`` multiply matrices with numpy's BLAS (unless
-    ``$TOOLKIT_MATMUL`` is ``blis``); returns ``nlp``. Rule-based components are left alone."""
+    ``$TOOLKIT_MATMUL`` is ``blis``); returns ``nlp``."""
     if _matmul_choice() == "numpy":
-        for _, component in nlp.pipeline:
-            model = getattr(component, "model", None)
-            if model is not None and hasattr(model, "walk"):
-                for layer in model.walk():
-                    layer.ops = _NUMPY_OPS
+        for layer in _model_layers(nlp):
+            layer.ops = _NUMPY_OPS
     return nlp
 
 
 def uses_numpy_matmul(nlp: Language) -> bool:
     """Whether every model layer of ``nlp`` multiplies with numpy's BLAS (False if it has none)."""
-    layers = [layer for _, component in nlp.pipeline
-              if hasattr(getattr(component, "model", None), "walk")
-              for layer in component.model.walk()]
+    layers = list(_model_layers(nlp))
     return bool(layers) and all(isinstance(layer.ops, NumpyOps) and not layer.ops.use_blis
                                 for layer in layers)
 
